@@ -1,0 +1,36 @@
+// Bundles the CLI (and the churn-mlops workload) into dist/ so that start-up loads one file,
+// not hundreds of modules. The terminal app is split into its own chunk and loaded only by `start`.
+import { chmod } from 'node:fs/promises';
+import * as esbuild from 'esbuild';
+
+const watch = process.argv.includes('--watch');
+
+const options = {
+  entryPoints: { cli: 'src/cli.ts', 'churn-mlops': 'src/workload/main.ts' },
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  minifySyntax: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  // CommonJS dependencies (prom-client, ...) call require() for Node built-ins.
+  banner: {
+    js: "#!/usr/bin/env node\nimport { createRequire as __cjsRequire } from 'node:module'; const require = __cjsRequire(import.meta.url);",
+  },
+  // react-devtools-core is an optional dev-only import of Ink.
+  external: ['react-devtools-core'],
+  define: { 'process.env.NODE_ENV': '"production"' },
+};
+
+if (watch) {
+  const ctx = await esbuild.context(options);
+  await ctx.watch();
+} else {
+  await esbuild.build(options);
+  await chmod('dist/cli.js', 0o755);
+  await chmod('dist/churn-mlops.js', 0o755);
+}

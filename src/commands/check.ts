@@ -1,0 +1,42 @@
+import type { ExerciseResult } from '../course/judge.js';
+import { findExercise } from '../course/load.js';
+import { checkExercise, waitForExercise } from '../lab.js';
+import { createOutput, type Output } from '../output.js';
+import { type CommonOptions, labFrom } from './common.js';
+
+export async function check(exerciseId: string, options: CommonOptions & { wait?: number }): Promise<number> {
+  const lab = labFrom(options);
+  const exercise = findExercise(lab.course, exerciseId);
+  const out = createOutput();
+  const result =
+    options.wait !== undefined
+      ? await waitForExercise(lab, exercise, options.wait)
+      : await checkExercise(lab, exercise);
+  if (options.json) out.json(result);
+  else printResult(out, exercise.title, result);
+  return result.passed ? 0 : 1;
+}
+
+export function printResult(out: Output, title: string, result: ExerciseResult): void {
+  out.line(out.bold(`${result.exercise}: ${title}`));
+  if (result.error) {
+    out.line(`  ${out.red('✗')} ${result.error}`);
+    return;
+  }
+  result.steps.forEach((step, i) => {
+    out.line(
+      `  ${out.ok(step.passed)} Step ${i + 1}. ${step.title}${step.recorded ? out.dim(' (passed earlier)') : ''}`,
+    );
+    if (step.recorded) return;
+    for (const check of step.checks) {
+      out.line(`      ${out.ok(check.passed)} ${check.title}`);
+      if (!check.passed) out.line(`        ${out.dim(check.message)}`);
+    }
+  });
+  const passed = result.steps.filter((s) => s.passed).length;
+  out.line(
+    result.passed
+      ? out.green(`All ${result.steps.length} steps pass.`)
+      : `${passed} of ${result.steps.length} steps pass. Run churn-labs hint ${result.exercise} for a nudge.`,
+  );
+}

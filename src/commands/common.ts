@@ -1,0 +1,11 @@
+import type { GlobalOptions } from '../cli.js';
+import { type Lab, openLab } from '../lab.js';
+
+export interface CommonOptions extends GlobalOptions {
+  json?: boolean;
+  yes?: boolean;
+}
+
+export function labFrom(options: CommonOptions): Lab {
+  return openLab({ context: options.context, kubeconfig: options.kubeconfig });
+}

@@ -1,0 +1,38 @@
+import { findExercise } from '../course/load.js';
+import { passedSteps, recordHint } from '../course/progress.js';
+import { usageError } from '../errors.js';
+import { updateProgress } from '../files/progress-store.js';
+import { fillTemplate, readProgress } from '../lab.js';
+import { createOutput } from '../output.js';
+import { type CommonOptions, labFrom } from './common.js';
+
+/** The next hint of the step the learner is on (the first not passed), or hint N of it. */
+export async function hint(exerciseId: string, options: CommonOptions & { level?: number }): Promise<number> {
+  const lab = labFrom(options);
+  const exercise = findExercise(lab.course, exerciseId);
+  const out = createOutput();
+  const progress = await readProgress(lab);
+  const passed = passedSteps(progress, exercise.id);
+  const index = exercise.steps.findIndex((s) => !passed.has(s.id));
+  if (index === -1) {
+    out.line(`Every step of ${exercise.id} has passed; there is nothing left to hint. Next: churn-labs list`);
+    return 0;
+  }
+  const step = exercise.steps[index]!;
+  const shown = progress.exercises[exercise.id]?.hints[step.id] ?? 0;
+  const level = options.level ?? Math.min(shown + 1, step.hints.length);
+  if (level > step.hints.length) {
+    throw usageError(
+      `Step "${step.title}" has ${step.hints.length} hints; ask for --level 1 to ${step.hints.length}.`,
+    );
+  }
+  await updateProgress(lab.paths.progress, (p) => recordHint(p, exercise.id, step.id, level));
+  out.line(
+    out.bold(`Hint ${level} of ${step.hints.length}, step ${index + 1} of ${exercise.id}: ${step.title}`),
+  );
+  out.line(fillTemplate(step.hints[level - 1]!, lab, exercise).trimEnd());
+  if (level === step.hints.length)
+    out.line(out.dim(`That was the last hint. churn-labs solve ${exercise.id} runs the reference solution.`));
+  else out.line(out.dim(`Run it again for hint ${level + 1}.`));
+  return 0;
+}

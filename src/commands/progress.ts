@@ -1,0 +1,57 @@
+import { isDone, nextExercise, passedSteps } from '../course/progress.js';
+import { readProgress } from '../lab.js';
+import { createOutput } from '../output.js';
+import { type CommonOptions, labFrom } from './common.js';
+
+export async function progress(options: CommonOptions): Promise<number> {
+  const lab = labFrom(options);
+  const state = await readProgress(lab);
+  const { exercises, quizzes } = lab.course;
+  const items = exercises.map((e) => ({
+    id: e.id,
+    title: e.title,
+    status: isDone(state, e) ? ('done' as const) : ('todo' as const),
+    stepsPassed: e.steps.filter((s) => passedSteps(state, e.id).has(s.id)).length,
+    steps: e.steps.length,
+  }));
+  const done = items.filter((i) => i.status === 'done').length;
+  const next = nextExercise(state, exercises);
+  const quizScores = quizzes.map((q) => {
+    const record = state.quizzes[q.id];
+    return {
+      id: q.id,
+      title: q.title,
+      best: record?.best ?? null,
+      max: record?.max ?? null,
+      attempts: record?.attempts ?? 0,
+    };
+  });
+  const untaken = quizScores.find((q) => q.attempts === 0);
+  const nextStep = next ? { exercise: next.id } : untaken ? { quiz: untaken.id } : null;
+  const out = createOutput();
+  if (options.json) {
+    out.json({ exercises: { done, total: items.length, items }, quizzes: quizScores, next: nextStep });
+    return 0;
+  }
+  out.line(out.bold(`Exercises: ${done} of ${items.length} done`));
+  for (const item of items) {
+    out.line(
+      `  ${item.status === 'done' ? out.green('✓') : ' '} ${item.id.padEnd(20)} ${item.stepsPassed}/${item.steps} steps`,
+    );
+  }
+  for (const q of quizScores) {
+    out.line(
+      out.bold(`Quiz ${q.id}: `) +
+        (q.attempts === 0
+          ? 'not taken yet'
+          : `best ${q.best} / ${q.max} (${q.attempts} attempt${q.attempts === 1 ? '' : 's'})`),
+    );
+  }
+  if (next)
+    out.line(
+      `Next: ${next.id} (${next.title}). Start it with churn-labs start, or check it with churn-labs check ${next.id}.`,
+    );
+  else if (untaken) out.line(`Next: the quiz. churn-labs quiz ${untaken.id}`);
+  else out.line(out.green('Section 19 complete.'));
+  return 0;
+}

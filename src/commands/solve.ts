@@ -1,0 +1,43 @@
+import { findExercise } from '../course/load.js';
+import { runSolution, waitForExercise } from '../lab.js';
+import { createOutput, isInteractive } from '../output.js';
+import { printResult } from './check.js';
+import { type CommonOptions, labFrom } from './common.js';
+import { confirm } from './confirm.js';
+
+/** How long to wait for the cluster to settle after the solution ran (pods starting, rollouts). */
+const SETTLE_SECONDS = 240;
+
+export async function solve(exerciseId: string, options: CommonOptions): Promise<number> {
+  const lab = labFrom(options);
+  const exercise = findExercise(lab.course, exerciseId);
+  const out = createOutput();
+  // Scripts (no terminal) run it straight away; on a terminal we ask unless --yes.
+  if (
+    isInteractive() &&
+    !(await confirm(
+      `Run the reference solution of ${exercise.id} against context ${lab.target.context}?`,
+      options.yes,
+      'pass --yes.',
+    ))
+  ) {
+    out.line('Nothing was run.');
+    return 1;
+  }
+  const ok = await runSolution(lab, exercise, (event) => {
+    if (event.type === 'command') out.line(out.bold(`$ ${event.command}`));
+    else if (event.type === 'output') process.stdout.write(event.chunk);
+    else if (!event.ok)
+      out.error(out.red(`The command failed (exit code ${event.exitCode ?? 'none'}): ${event.command}`));
+  });
+  if (!ok) {
+    out.error(
+      'The reference solution stopped at a failing command. Fix what it says (is the lab up? churn-labs doctor) and run solve again.',
+    );
+    return 1;
+  }
+  out.line(out.dim(`Checking (waiting up to ${SETTLE_SECONDS} s for the cluster to settle)...`));
+  const result = await waitForExercise(lab, exercise, SETTLE_SECONDS);
+  printResult(out, exercise.title, result);
+  return result.passed ? 0 : 1;
+}

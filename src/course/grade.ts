@@ -1,0 +1,202 @@
+import { isMap, isScalar, LineCounter, parseAllDocuments, parseDocument, stringify } from 'yaml';
+import { UserError } from '../errors.js';
+import type { Question, Quiz, RubricItem } from './schema.js';
+import { evaluateField, readPath } from './values.js';
+
+export interface QuestionGrade {
+  id: string;
+  score: number;
+  max: number;
+  /** What was right and what was missed, in a sentence or two. */
+  feedback: string;
+}
+
+export interface QuizGrade {
+  quiz: string;
+  score: number;
+  max: number;
+  percent: number;
+  questions: QuestionGrade[];
+}
+
+/** An answer as given: a letter, a boolean, text, or (for a YAML design) the YAML or its parsed form. */
+export type Answer = string | number | boolean | object | null;
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * Reads an answers file (`q1: B`, `q2: true`, `q3: text`, `q5: |` YAML). Unknown question ids and
+ * unreadable YAML are the learner's mistakes to fix: exit 2 with the line.
+ */
+export function parseAnswers(text: string, file: string, quiz: Quiz): Map<string, Answer> {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
+  const error = doc.errors[0];
+  if (error) {
+    throw new UserError(
+      `${file}:${error.linePos?.[0]?.line ?? 1}: the answers file is not valid YAML (${error.message.split('\n')[0]}). Write one line per question, like "q1: B".`,
+      2,
+    );
+  }
+  if (doc.contents === null)
+    throw new UserError(`${file}: the answers file is empty. Write one line per question, like "q1: B".`, 2);
+  if (!isMap(doc.contents)) {
+    throw new UserError(
+      `${file}: the answers file must map question ids to answers, like "q1: B" on its own line.`,
+      2,
+    );
+  }
+  const ids = new Set(quiz.questions.map((q) => q.id));
+  const answers = new Map<string, Answer>();
+  for (const pair of doc.contents.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    const line =
+      isScalar(pair.key) && pair.key.range ? lineCounter.linePos(pair.key.range[0]).line : undefined;
+    if (!ids.has(key)) {
+      throw new UserError(
+        `${file}${line ? `:${line}` : ''}: "${key}" is not a question of quiz ${quiz.id}; its questions are ${[...ids].join(', ')}.`,
+        2,
+      );
+    }
+    const value = pair.value === null ? null : (doc.contents.get(key) as unknown);
+    answers.set(
+      key,
+      isScalar(pair.value)
+        ? (pair.value.value as Answer)
+        : (((value as { toJSON?: () => unknown })?.toJSON?.() as Answer) ?? null),
+    );
+  }
+  return answers;
+}
+
+export function gradeQuiz(quiz: Quiz, answers: Map<string, Answer>): QuizGrade {
+  const questions = quiz.questions.map((q) => gradeQuestion(q, answers.get(q.id)));
+  const score = round(questions.reduce((s, q) => s + q.score, 0));
+  const max = round(questions.reduce((s, q) => s + q.max, 0));
+  return {
+    quiz: quiz.id,
+    score,
+    max,
+    percent: max === 0 ? 0 : Math.round((score / max) * 1000) / 10,
+    questions,
+  };
+}
+
+export function gradeQuestion(question: Question, answer: Answer | undefined): QuestionGrade {
+  const max = question.points;
+  const grade = (fraction: number, feedback: string): QuestionGrade => ({
+    id: question.id,
+    score: round(max * fraction),
+    max,
+    feedback,
+  });
+  if (answer === undefined || answer === null || (typeof answer === 'string' && answer.trim() === '')) {
+    return grade(0, 'Not answered.');
+  }
+  switch (question.type) {
+    case 'choice': {
+      const letter =
+        typeof answer === 'string'
+          ? /^\s*\(?([A-Za-z])(?:[).:\s]|$)/.exec(answer)?.[1]?.toUpperCase()
+          : undefined;
+      if (!letter)
+        return grade(
+          0,
+          `Answer with the letter of a choice (${question.choices.map((c) => c.key).join(', ')}).`,
+        );
+      const right = question.choices.find((c) => c.key === question.answer)!;
+      if (letter === question.answer) return grade(1, `Correct: ${right.key}) ${right.text}.`);
+      const given = question.choices.find((c) => c.key === letter);
+      return grade(
+        0,
+        `${given ? `${letter}) ${given.text} is not it` : `There is no choice ${letter}`}; the answer is ${right.key}) ${right.text}.`,
+      );
+    }
+    case 'truefalse': {
+      const value = toBoolean(answer);
+      if (value === undefined) return grade(0, 'Answer true or false.');
+      return value === question.answer
+        ? grade(1, `Correct: ${question.answer ? 'true' : 'false'}.`)
+        : grade(0, `Not so: the statement is ${question.answer ? 'true' : 'false'}.`);
+    }
+    case 'short': {
+      const text = typeof answer === 'string' ? answer : stringify(answer);
+      const total = question.keyPoints.reduce((s, k) => s + k.weight, 0);
+      const hit = question.keyPoints.filter((k) => k.accept.some((p) => new RegExp(p, 'i').test(text)));
+      const missed = question.keyPoints.filter((k) => !hit.includes(k));
+      const earned = hit.reduce((s, k) => s + k.weight, 0);
+      if (missed.length === 0) return grade(1, `All ${hit.length} key points covered.`);
+      const got = hit.length > 0 ? `Covered: ${hit.map((k) => k.point).join('; ')}. ` : '';
+      return grade(earned / total, `${got}Missed: ${missed.map((k) => k.point).join('; ')}.`);
+    }
+    case 'yaml':
+      return gradeDesign(question, answer, grade);
+  }
+}
+
+function toBoolean(answer: Answer): boolean | undefined {
+  if (typeof answer === 'boolean') return answer;
+  if (typeof answer !== 'string') return undefined;
+  const word = answer.trim().toLowerCase();
+  if (['true', 't', 'yes', 'y'].includes(word)) return true;
+  if (['false', 'f', 'no', 'n'].includes(word)) return false;
+  return undefined;
+}
+
+type Doc = { kind?: unknown; metadata?: { name?: unknown } } & Record<string, unknown>;
+
+function gradeDesign(
+  question: Extract<Question, { type: 'yaml' }>,
+  answer: Answer,
+  grade: (fraction: number, feedback: string) => QuestionGrade,
+): QuestionGrade {
+  let docs: Doc[];
+  if (typeof answer === 'string') {
+    const lineCounter = new LineCounter();
+    const parsed = parseAllDocuments(answer, { lineCounter });
+    if (!Array.isArray(parsed)) return grade(0, 'The answer holds no YAML documents.');
+    const error = parsed.flatMap((d) => d.errors)[0];
+    if (error) {
+      const line = error.linePos?.[0]?.line;
+      return grade(
+        0,
+        `The YAML does not parse${line ? ` (line ${line} of the answer)` : ''}: ${error.message.split('\n')[0]}. Fix it and grade again.`,
+      );
+    }
+    docs = parsed
+      .map((d) => d.toJS() as unknown)
+      .filter((d): d is Doc => typeof d === 'object' && d !== null && !Array.isArray(d));
+  } else {
+    const list = Array.isArray(answer) ? answer : [answer];
+    docs = list.filter((d): d is Doc => typeof d === 'object' && d !== null && !Array.isArray(d));
+  }
+  if (docs.length === 0) return grade(0, 'The answer holds no Kubernetes objects (documents with a kind).');
+  const total = question.rubric.reduce((s, r) => s + r.weight, 0);
+  const met = question.rubric.filter((item) => meets(item, docs));
+  const missed = question.rubric.filter((item) => !met.includes(item));
+  const earned = met.reduce((s, r) => s + r.weight, 0);
+  if (missed.length === 0) return grade(1, `All ${met.length} requirements met.`);
+  return grade(
+    earned / total,
+    `Met ${met.length} of ${question.rubric.length} requirements. Missing: ${missed.map((r) => r.requirement).join('; ')}.`,
+  );
+}
+
+function meets(item: RubricItem, docs: Doc[]): boolean {
+  return docs
+    .filter((d) => d.kind === item.kind)
+    .some(
+      (doc) =>
+        item.fields.every((field) => {
+          try {
+            return evaluateField(doc, field).passed;
+          } catch {
+            return false;
+          }
+        }) &&
+        item.refers.every((ref) => {
+          const names = new Set(docs.filter((d) => d.kind === ref.kind).map((d) => d.metadata?.name));
+          return readPath(doc, ref.path).some((value) => names.has(value));
+        }),
+    );
+}

@@ -1,0 +1,92 @@
+import {
+  evaluateObjectCheck,
+  evaluateProbeCheck,
+  isObjectCheck,
+  type Probe,
+  type ProbeCheck,
+  type Verdict,
+} from './checks.js';
+import type { Snapshot } from './objects.js';
+import type { Check, Exercise } from './schema.js';
+
+export interface CheckResult {
+  id: string;
+  title: string;
+  passed: boolean;
+  message: string;
+}
+
+export interface StepResult {
+  id: string;
+  title: string;
+  passed: boolean;
+  /** Passed at an earlier evaluation (recorded in progress), whatever the cluster shows now. */
+  recorded: boolean;
+  checks: CheckResult[];
+}
+
+export interface ExerciseResult {
+  exercise: string;
+  passed: boolean;
+  steps: StepResult[];
+  /** Set when the cluster could not be read at all: one verdict instead of a list of failures. */
+  error?: string;
+}
+
+export type Reading =
+  | { reachable: true; snapshot: Snapshot; probes: Map<Check, Probe> }
+  | { reachable: false; reason: string };
+
+/**
+ * The verdict of every step. A step that passed once stays passed; a step not evaluated (because
+ * it was recorded) shows its checks as passed earlier.
+ */
+export function judgeExercise(
+  exercise: Exercise,
+  reading: Reading,
+  recorded: ReadonlySet<string>,
+): ExerciseResult {
+  if (!reading.reachable) return { exercise: exercise.id, passed: false, steps: [], error: reading.reason };
+  const steps = exercise.steps.map((step): StepResult => {
+    if (recorded.has(step.id)) {
+      return {
+        id: step.id,
+        title: step.title,
+        passed: true,
+        recorded: true,
+        checks: step.checks.map((c) => ({
+          id: c.id,
+          title: c.title,
+          passed: true,
+          message: 'Passed earlier (recorded in your progress).',
+        })),
+      };
+    }
+    const checks = step.checks.map(
+      (check): CheckResult => ({ id: check.id, title: check.title, ...judgeCheck(check, reading) }),
+    );
+    return { id: step.id, title: step.title, passed: checks.every((c) => c.passed), recorded: false, checks };
+  });
+  return { exercise: exercise.id, passed: steps.every((s) => s.passed), steps };
+}
+
+export function judgeCheck(check: Check, reading: Extract<Reading, { reachable: true }>): Verdict {
+  try {
+    return isObjectCheck(check)
+      ? evaluateObjectCheck(check, reading.snapshot)
+      : evaluateProbeCheck(check as ProbeCheck, reading.probes.get(check));
+  } catch (error) {
+    // A check must never take the others down with it; say what broke instead.
+    return { passed: false, message: `This check could not be evaluated: ${(error as Error).message}` };
+  }
+}
+
+/** The checks still to evaluate: those of steps not yet recorded as passed. */
+export function pendingChecks(exercise: Exercise, recorded: ReadonlySet<string>): Check[] {
+  return exercise.steps.filter((s) => !recorded.has(s.id)).flatMap((s) => s.checks);
+}
+
+/** Steps that pass in this result and are not yet recorded. */
+export function newlyPassed(result: ExerciseResult): string[] {
+  return result.steps.filter((s) => s.passed && !s.recorded).map((s) => s.id);
+}

@@ -1,0 +1,87 @@
+import { isNode, LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { UserError } from '../errors.js';
+import type { Exercise, Quiz } from './schema.js';
+
+/** A mistake in a content file, reported as `labs/01-deploy-system.yaml:12: steps.0.checks: ...`. */
+export class ContentError extends UserError {
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    readonly problem: string,
+  ) {
+    super(`${file}${line ? `:${line}` : ''}: ${problem}`, 2);
+    this.name = 'ContentError';
+  }
+}
+
+/**
+ * Parses YAML text and validates it with a schema. Errors carry the file, the line of the offending
+ * node (or of its nearest parent that exists) and what is wrong, never a stack trace.
+ */
+export function parseContent<S extends z.ZodType>(schema: S, text: string, file: string): z.output<S> {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const yamlError = doc.errors[0];
+  if (yamlError) {
+    const line = yamlError.linePos?.[0]?.line;
+    throw new ContentError(file, line, `invalid YAML: ${yamlError.message.split('\n')[0]}`);
+  }
+  const result = schema.safeParse(doc.toJS());
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  return throwAt(file, doc, lineCounter, path, describeIssue(issue));
+}
+
+function throwAt(
+  file: string,
+  doc: ReturnType<typeof parseDocument>,
+  lineCounter: LineCounter,
+  path: (string | number)[],
+  problem: string,
+): never {
+  let line: number | undefined;
+  for (let depth = path.length; depth >= 0 && line === undefined; depth--) {
+    const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
+    if (isNode(node) && node.range) line = lineCounter.linePos(node.range[0]).line;
+  }
+  const where = path.length > 0 ? `${path.join('.')}: ` : '';
+  throw new ContentError(file, line, `${where}${problem}`);
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') {
+    return `unknown type; use one of the documented types (${issue.message})`;
+  }
+  if (issue.code === 'unrecognized_keys')
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
+  return issue.message;
+}
+
+export interface Course {
+  exercises: Exercise[];
+  quizzes: Quiz[];
+}
+
+export function findExercise(course: Course, id: string): Exercise {
+  const exercise = course.exercises.find((e) => e.id === id);
+  if (!exercise) {
+    throw new UserError(
+      `There is no exercise "${id}". The exercises are: ${course.exercises.map((e) => e.id).join(', ')}.`,
+      2,
+    );
+  }
+  return exercise;
+}
+
+export function findQuiz(course: Course, id: string): Quiz {
+  const quiz = course.quizzes.find((q) => q.id === id);
+  if (!quiz) {
+    throw new UserError(
+      `There is no quiz "${id}". The quizzes are: ${course.quizzes.map((q) => q.id).join(', ')}.`,
+      2,
+    );
+  }
+  return quiz;
+}

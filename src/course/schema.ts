@@ -1,0 +1,382 @@
+import { z } from 'zod';
+
+/**
+ * The course as data. Exercises live in labs/NN-<id>.yaml (NN orders them), quizzes in
+ * quizzes/<id>.yaml. Everything a course author writes is validated here, and a mistake is reported
+ * with its file, line and what is wrong (see load.ts).
+ */
+
+const id = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes (like "deploy-system")');
+const markdown = z.string().min(1);
+/** A shell command as the learner types it. `{{workspace}}` and `{{namespace}}` are filled in. */
+const command = z.string().min(1);
+
+// ---------------------------------------------------------------------------------------------
+// Expectations on values found at a path (JSONPath as kubectl writes it: `.status.readyReplicas`,
+// `.status.conditions[?(@.type=="Ready")].status`, `.metadata.annotations['a/b']`). A path may
+// find several values; the expectation holds when any of them satisfies it.
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+/** A regular expression, checked when the content loads rather than when a learner meets it. */
+const pattern = z.string().min(1).refine(isRegExp, { message: 'not a valid regular expression' });
+
+export const expectationShape = {
+  equals: scalar.optional(),
+  matches: pattern.optional().describe('a regular expression the value (as text) must match'),
+  oneOf: z.array(scalar).optional(),
+  atLeast: z.number().optional(),
+  atMost: z.number().optional(),
+  present: z.boolean().optional().describe('true: the path finds a value; false: it finds none'),
+};
+
+const fieldExpectation = z
+  .object({
+    path: z.string().min(1),
+    /** How the learner would name the value: "ready replicas" gives "churn-api has 4 ready replicas; expected 5". */
+    as: z.string().optional(),
+    /** A missing count in status means 0, as the API leaves zero counts out. */
+    default: scalar.optional(),
+    ...expectationShape,
+  })
+  .strict()
+  .refine(
+    (f) =>
+      [f.equals, f.matches, f.oneOf, f.atLeast, f.atMost, f.present].filter((v) => v !== undefined).length >=
+      1,
+    { message: 'say what to expect: equals, matches, oneOf, atLeast, atMost or present' },
+  );
+export type FieldExpectation = z.infer<typeof fieldExpectation>;
+
+const countExpectation = z
+  .object({
+    equals: z.number().int().optional(),
+    atLeast: z.number().int().optional(),
+    atMost: z.number().int().optional(),
+  })
+  .strict()
+  .refine((c) => c.equals !== undefined || c.atLeast !== undefined || c.atMost !== undefined, {
+    message: 'say what count to expect: equals, atLeast or atMost',
+  });
+export type CountExpectation = z.infer<typeof countExpectation>;
+
+// ---------------------------------------------------------------------------------------------
+// Checks. Object checks (exists, absent, fields, count, rolledOut, jobComplete, rolloutHistory,
+// endpoints) are evaluated on one batched `kubectl get` of every kind a step needs. The others
+// (http, metric, logs, file) each make their own call.
+
+const base = {
+  id,
+  /** What the learner sees in the list of checks, e.g. "churn-api runs 3 ready replicas". */
+  title: z.string().min(1),
+  namespace: z.string().optional(),
+};
+
+const kind = z.string().regex(/^[A-Z][A-Za-z]+$/, 'a Kubernetes kind, like Deployment or CronJob');
+
+export const checkSchema = z.discriminatedUnion('type', [
+  z.object({ ...base, type: z.literal('exists'), kind, name: z.string() }).strict(),
+  z.object({ ...base, type: z.literal('absent'), kind, name: z.string() }).strict(),
+  z
+    .object({
+      ...base,
+      type: z.literal('fields'),
+      kind,
+      name: z.string(),
+      fields: z.array(fieldExpectation).min(1),
+    })
+    .strict(),
+  z
+    .object({
+      ...base,
+      type: z.literal('count'),
+      kind,
+      /** A label selector as kubectl takes it: `app=churn-api,tier!=batch`. */
+      selector: z.string().optional(),
+      /** Only objects whose fields meet these expectations count. */
+      where: z.array(fieldExpectation).optional(),
+      /** For pods: only pods whose Ready condition is True count. */
+      ready: z.boolean().optional(),
+      /** How the learner would name what is counted: "ready churn-api pods". */
+      as: z.string().optional(),
+      expect: countExpectation,
+    })
+    .strict(),
+  z.object({ ...base, type: z.literal('rolledOut'), deployment: z.string() }).strict(),
+  z
+    .object({
+      ...base,
+      type: z.literal('jobComplete'),
+      /** The Job's name; without it, any Job that meets the rest counts. */
+      name: z.string().optional(),
+      /** The Job must have been created from this CronJob (by its schedule or by hand). */
+      fromCronJob: z.string().optional(),
+      /** true: the Job must have been created by hand (`kubectl create job --from=cronjob/...`). */
+      manual: z.boolean().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ...base,
+      type: z.literal('rolloutHistory'),
+      deployment: z.string(),
+      container: z.string().optional(),
+      /** The image the Deployment runs now, at its newest revision. */
+      current: z.string().optional(),
+      /** Images that must appear at revisions older than the current one (a rollback leaves them there). */
+      earlier: z.array(z.string()).optional(),
+      minRevisions: z.number().int().min(1).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ...base,
+      type: z.literal('endpoints'),
+      service: z.string(),
+      /** How many ready endpoints the Service has. */
+      ready: countExpectation.optional(),
+      /** How many endpoints are there but not ready (a pod failing its readiness probe). */
+      notReady: countExpectation.optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ...base,
+      type: z.literal('http'),
+      /** Reached through the API server's service proxy, so it works without port-forward. */
+      service: z.string(),
+      port: z.union([z.number().int(), z.string()]),
+      path: z.string().startsWith('/'),
+      method: z.enum(['GET', 'POST']).default('GET'),
+      body: z.unknown().optional(),
+      expect: z
+        .object({
+          status: z.number().int().optional(),
+          contains: z.string().optional(),
+          json: z.array(fieldExpectation).optional(),
+        })
+        .strict(),
+    })
+    .strict(),
+  z
+    .object({
+      ...base,
+      type: z.literal('metric'),
+      /** Pods whose /metrics are read (each through the pods proxy) and summed. */
+      selector: z.string(),
+      port: z.union([z.number().int(), z.string()]),
+      path: z.string().startsWith('/').default('/metrics'),
+      metric: z.string(),
+      labels: z.record(z.string(), z.string()).optional(),
+      as: z.string().optional(),
+      expect: z.object({ atLeast: z.number().optional(), equals: z.number().optional() }).strict(),
+    })
+    .strict(),
+  z
+    .object({
+      ...base,
+      type: z.literal('logs'),
+      /** What `kubectl logs` takes: `job/manual-batch`, `deployment/churn-api`, a pod name. */
+      target: z.string(),
+      container: z.string().optional(),
+      pattern,
+    })
+    .strict(),
+  z
+    .object({
+      ...base,
+      type: z.literal('file'),
+      /** What `kubectl exec` takes: `deployment/churn-api` or a pod name. */
+      target: z.string(),
+      container: z.string().optional(),
+      directory: z.string().startsWith('/'),
+      /** A regular expression one file name in the directory must match. */
+      pattern,
+    })
+    .strict(),
+]);
+export type Check = z.infer<typeof checkSchema>;
+export type CheckType = Check['type'];
+
+// ---------------------------------------------------------------------------------------------
+// Exercises
+
+/** What changes when the lab runs on the simulated cluster (which has no port-forward, for one). */
+const simulatedOverride = z
+  .object({
+    instructions: markdown.optional(),
+    commands: z.array(command).optional(),
+    solution: z.array(command).optional(),
+  })
+  .strict();
+
+export const stepSchema = z
+  .object({
+    id,
+    title: z.string().min(1),
+    instructions: markdown,
+    /** The commands to type, shown so that they copy cleanly. */
+    commands: z.array(command).default([]),
+    checks: z
+      .array(checkSchema)
+      .min(1, 'a step needs at least one check, or the learner can never finish it'),
+    /** Progressive hints: the first nudges, the last nearly gives the answer. */
+    hints: z.array(markdown).min(1, 'give at least one hint'),
+    /** The reference solution: the commands `solve` runs. */
+    solution: z.array(command).min(1, 'give the reference solution'),
+    simulated: simulatedOverride.optional(),
+  })
+  .strict();
+export type Step = z.infer<typeof stepSchema>;
+
+export const exerciseSchema = z
+  .object({
+    id,
+    title: z.string().min(1),
+    /** Which part of the course text (Section 19) this exercise teaches. */
+    seed: z.string().min(1),
+    intro: markdown,
+    /** Each place where the lab departs from the course text, in one line. */
+    differences: z.array(z.string()).default([]),
+    namespace: z.string().default('churn-mlops'),
+    /** Exercises that must be done first (their state is what this one starts from). */
+    requires: z.array(id).default([]),
+    steps: z.array(stepSchema).min(1),
+  })
+  .strict()
+  .superRefine((exercise, ctx) => {
+    const stepIds = new Set<string>();
+    exercise.steps.forEach((step, i) => {
+      if (stepIds.has(step.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', i, 'id'],
+          message: `step id "${step.id}" is used twice`,
+        });
+      stepIds.add(step.id);
+      const checkIds = new Set<string>();
+      step.checks.forEach((check, j) => {
+        if (checkIds.has(check.id))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['steps', i, 'checks', j, 'id'],
+            message: `check id "${check.id}" is used twice in step "${step.id}"`,
+          });
+        checkIds.add(check.id);
+      });
+    });
+  });
+export type Exercise = z.infer<typeof exerciseSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Quizzes
+
+const questionBase = {
+  id: z.string().regex(/^q\d+$/, 'question ids are q1, q2, ...'),
+  prompt: markdown,
+  /** Shown after grading, with the model answer. */
+  explanation: markdown,
+  points: z.number().positive().default(1),
+  /** Which learning objective of the section this question assesses. */
+  objective: z.string().optional(),
+};
+
+const keyPoint = z
+  .object({
+    /** The point in the course's words, shown in feedback when it is missed. */
+    point: z.string().min(1),
+    /**
+     * Phrasings that earn the point. Each is a regular expression (case-insensitive) matched
+     * against the answer; give several ways a learner may put it.
+     */
+    accept: z.array(pattern).min(1),
+    weight: z.number().positive().default(1),
+  })
+  .strict();
+export type KeyPoint = z.infer<typeof keyPoint>;
+
+/** A requirement of a YAML design answer, checked on the parsed documents. */
+const rubricItem = z
+  .object({
+    id,
+    /** The requirement in words, shown in feedback when it is missed. */
+    requirement: z.string().min(1),
+    /** The kind of document the requirement is about. */
+    kind,
+    /** Field expectations on that document; all must hold for some document of that kind. */
+    fields: z.array(fieldExpectation).default([]),
+    /** Cross-document links: the value at `path` must equal the name of a document of `kind`. */
+    refers: z.array(z.object({ path: z.string(), kind }).strict()).default([]),
+    weight: z.number().positive().default(1),
+  })
+  .strict();
+export type RubricItem = z.infer<typeof rubricItem>;
+
+export const questionSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      ...questionBase,
+      type: z.literal('choice'),
+      choices: z
+        .array(z.object({ key: z.string().regex(/^[A-Z]$/), text: z.string().min(1) }).strict())
+        .min(2),
+      answer: z.string().regex(/^[A-Z]$/),
+    })
+    .strict(),
+  z.object({ ...questionBase, type: z.literal('truefalse'), answer: z.boolean() }).strict(),
+  z
+    .object({
+      ...questionBase,
+      type: z.literal('short'),
+      keyPoints: z.array(keyPoint).min(1),
+      modelAnswer: markdown,
+    })
+    .strict(),
+  z
+    .object({
+      ...questionBase,
+      type: z.literal('yaml'),
+      rubric: z.array(rubricItem).min(1),
+      modelAnswer: markdown,
+    })
+    .strict(),
+]);
+export type Question = z.infer<typeof questionSchema>;
+
+export const quizSchema = z
+  .object({
+    id,
+    title: z.string().min(1),
+    seed: z.string().min(1),
+    questions: z.array(questionSchema).min(1),
+  })
+  .strict()
+  .superRefine((quiz, ctx) => {
+    const seen = new Set<string>();
+    quiz.questions.forEach((q, i) => {
+      if (seen.has(q.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['questions', i, 'id'],
+          message: `question id "${q.id}" is used twice`,
+        });
+      seen.add(q.id);
+      if (q.type === 'choice' && !q.choices.some((c) => c.key === q.answer))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['questions', i, 'answer'],
+          message: `the answer "${q.answer}" is not one of the choices`,
+        });
+    });
+  });
+export type Quiz = z.infer<typeof quizSchema>;

@@ -1,0 +1,62 @@
+import { readFile, rename } from 'node:fs/promises';
+import { emptyProgress, PROGRESS_VERSION, type Progress, progressSchema } from '../course/progress.js';
+import { UserError } from '../errors.js';
+import { writeFileAtomic } from './atomic.js';
+import { withLock } from './lock.js';
+
+export interface LoadedProgress {
+  progress: Progress;
+  /** Set when the file was unreadable and was moved aside: say it to the learner. */
+  warning?: string;
+}
+
+/** Reads the progress file. A missing file is a fresh start; a corrupted one is moved aside, never dropped. */
+export async function loadProgress(path: string): Promise<LoadedProgress> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { progress: emptyProgress() };
+    throw new UserError(`Cannot read the progress file ${path}: ${(error as Error).message}.`, 1);
+  }
+  let problem: string;
+  try {
+    const data = JSON.parse(text) as unknown;
+    const version = (data as { version?: unknown })?.version;
+    if (typeof version === 'number' && version > PROGRESS_VERSION) {
+      throw new UserError(
+        `The progress file ${path} was written by a newer churn-labs (format ${version}); update churn-labs (npm install churn-labs@latest) to keep it.`,
+        1,
+      );
+    }
+    const parsed = progressSchema.safeParse(data);
+    if (parsed.success) return { progress: parsed.data };
+    problem = `${parsed.error.issues[0]?.path.join('.') || 'the file'}: ${parsed.error.issues[0]?.message}`;
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    problem = 'it is not valid JSON';
+  }
+  const aside = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  await rename(path, aside);
+  return {
+    progress: emptyProgress(),
+    warning: `Your progress file could not be read (${problem}). It was moved to ${aside} and a fresh one started.`,
+  };
+}
+
+/**
+ * Read, change and write the progress file under a lock, so that two churn-labs processes (the
+ * terminal app and a `check` in another terminal) never lose each other's updates.
+ */
+export async function updateProgress(
+  path: string,
+  change: (progress: Progress) => Progress,
+): Promise<LoadedProgress> {
+  return withLock(path, async () => {
+    const loaded = await loadProgress(path);
+    const progress = change(loaded.progress);
+    if (progress !== loaded.progress || loaded.warning)
+      await writeFileAtomic(path, `${JSON.stringify(progress, null, 2)}\n`);
+    return { progress, warning: loaded.warning };
+  });
+}

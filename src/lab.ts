@@ -1,0 +1,151 @@
+import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type ClusterTarget, DEFAULT_CONTEXT, kubectlShell, SIM_CONTEXT } from './cluster/kubectl.js';
+import { observe } from './cluster/observe.js';
+import { type ExerciseResult, judgeExercise, newlyPassed, pendingChecks } from './course/judge.js';
+import type { Course } from './course/load.js';
+import { passedSteps, recordPassedSteps } from './course/progress.js';
+import type { Exercise, Step } from './course/schema.js';
+import { loadCourse } from './files/course-files.js';
+import { loadProgress, updateProgress } from './files/progress-store.js';
+import { homePaths } from './paths.js';
+
+/**
+ * What every command works with: the course, the one cluster it may talk to, and the state folder.
+ * The plain commands and the terminal app both go through these functions.
+ */
+export interface Lab {
+  course: Course;
+  target: ClusterTarget;
+  paths: ReturnType<typeof homePaths>;
+  /** True against the simulated cluster, where some steps read differently (no port-forward). */
+  simulated: boolean;
+  /** Warnings to show once (a progress file moved aside, ...). */
+  warn: (message: string) => void;
+}
+
+export interface LabOptions {
+  context?: string;
+  kubeconfig?: string;
+  home?: string;
+  warn?: (message: string) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function openLab(options: LabOptions = {}): Lab {
+  const env = options.env ?? process.env;
+  const paths = homePaths(options.home);
+  const context = options.context ?? DEFAULT_CONTEXT;
+  let kubeconfig = options.kubeconfig;
+  // The simulated cluster writes its own kubeconfig; use it unless told otherwise, so that
+  // `--context churn-labs-sim` works without touching the learner's ~/.kube/config.
+  if (!kubeconfig && !env.KUBECONFIG && context === SIM_CONTEXT && existsSync(paths.simKubeconfig)) {
+    kubeconfig = paths.simKubeconfig;
+  }
+  return {
+    course: loadCourse(),
+    target: { context, kubeconfig },
+    paths,
+    simulated: context === SIM_CONTEXT,
+    warn: options.warn ?? ((message) => process.stderr.write(`warning: ${message}\n`)),
+  };
+}
+
+export async function readProgress(lab: Lab) {
+  const loaded = await loadProgress(lab.paths.progress);
+  if (loaded.warning) lab.warn(loaded.warning);
+  return loaded.progress;
+}
+
+/**
+ * Evaluates an exercise's checks against the cluster and records the steps that pass, so that a
+ * step that passed once stays passed.
+ */
+export async function checkExercise(
+  lab: Lab,
+  exercise: Exercise,
+  signal?: AbortSignal,
+): Promise<ExerciseResult> {
+  const recorded = passedSteps(await readProgress(lab), exercise.id);
+  const reading = await observe(lab.target, exercise.namespace, pendingChecks(exercise, recorded), {
+    signal,
+  });
+  const result = judgeExercise(exercise, reading, recorded);
+  const passedNow = newlyPassed(result);
+  if (passedNow.length > 0) {
+    const { warning } = await updateProgress(lab.paths.progress, (p) =>
+      recordPassedSteps(p, exercise, passedNow),
+    );
+    if (warning) lab.warn(warning);
+  }
+  return result;
+}
+
+/** Re-checks until every step passes or the time is up; `onResult` sees each evaluation. */
+export async function waitForExercise(
+  lab: Lab,
+  exercise: Exercise,
+  seconds: number,
+  onResult?: (result: ExerciseResult) => void,
+  signal?: AbortSignal,
+): Promise<ExerciseResult> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const result = await checkExercise(lab, exercise, signal);
+    onResult?.(result);
+    if (result.passed || Date.now() >= deadline || signal?.aborted) return result;
+    await sleep(Math.min(1000, Math.max(0, deadline - Date.now())), undefined, { signal }).catch(() => {});
+  }
+}
+
+/** The step as the learner sees it in this mode: the simulated cluster overrides some commands. */
+export function stepView(lab: Lab, exercise: Exercise, step: Step) {
+  const sim = lab.simulated ? step.simulated : undefined;
+  const fill = (command: string) => fillTemplate(command, lab, exercise);
+  return {
+    instructions: fillTemplate(sim?.instructions ?? step.instructions, lab, exercise),
+    commands: (sim?.commands ?? step.commands).map(fill),
+    solution: (sim?.solution ?? step.solution).map(fill),
+  };
+}
+
+/** `{{workspace}}`, `{{namespace}}`, `{{context}}` in commands and instructions. */
+export function fillTemplate(text: string, lab: Lab, exercise: Exercise): string {
+  return text
+    .replaceAll('{{workspace}}', lab.paths.workspace)
+    .replaceAll('{{namespace}}', exercise.namespace)
+    .replaceAll('{{context}}', lab.target.context);
+}
+
+export type SolutionEvent =
+  | { type: 'command'; step: string; command: string }
+  | { type: 'output'; chunk: string }
+  | { type: 'result'; command: string; ok: boolean; exitCode: number | undefined };
+
+/**
+ * Runs the reference solution of every step not yet passed, in order, each command in a shell in
+ * the learner's workspace with kubectl pinned to our context. Stops at the first failing command.
+ */
+export async function runSolution(
+  lab: Lab,
+  exercise: Exercise,
+  onEvent: (event: SolutionEvent) => void,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  const recorded = passedSteps(await readProgress(lab), exercise.id);
+  for (const step of exercise.steps) {
+    if (recorded.has(step.id)) continue;
+    for (const command of stepView(lab, exercise, step).solution) {
+      onEvent({ type: 'command', step: step.id, command });
+      const result = await kubectlShell(lab.target, command, {
+        cwd: existsSync(lab.paths.workspace) ? lab.paths.workspace : undefined,
+        signal,
+        onOutput: (chunk) => onEvent({ type: 'output', chunk }),
+        env: { CHURN_LABS_HOME: lab.paths.home },
+      });
+      onEvent({ type: 'result', command, ok: result.ok, exitCode: result.exitCode });
+      if (!result.ok) return false;
+    }
+  }
+  return true;
+}

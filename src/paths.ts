@@ -1,0 +1,49 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import envPaths from 'env-paths';
+
+/** The folder holding package.json, labs/, quizzes/ and manifests/, whether we run from dist/ or src/. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'package.json');
+    if (existsSync(candidate)) {
+      const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string };
+      if (pkg.name === 'churn-labs') return dir;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('churn-labs: cannot find the package folder (package.json)');
+    dir = parent;
+  }
+}
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export const contentDirs = () => {
+  const root = packageRoot();
+  return {
+    labs: join(root, 'labs'),
+    quizzes: join(root, 'quizzes'),
+    manifests: join(root, 'manifests'),
+    docker: join(root, 'docker'),
+  };
+};
+
+/** The state folder: progress, the learner's workspace and the simulated cluster live here. */
+export function homeDir(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.CHURN_LABS_HOME;
+  if (fromEnv && fromEnv.trim() !== '') return resolve(fromEnv);
+  return envPaths('churn-labs', { suffix: '' }).data;
+}
+
+export const homePaths = (home = homeDir()) => ({
+  home,
+  progress: join(home, 'progress.json'),
+  workspace: join(home, 'workspace'),
+  sim: join(home, 'sim'),
+  simKubeconfig: join(home, 'sim', 'kubeconfig'),
+});
