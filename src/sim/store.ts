@@ -1,0 +1,283 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { KubeObject } from '../course/objects.js';
+import { writeFileAtomicSync } from '../files/atomic.js';
+import { alreadyExists, conflict, gone, notFound } from './errors.js';
+
+/**
+ * The simulated cluster's etcd: every object by kind, namespace and name, one global
+ * resourceVersion counter, a history of changes for watches to resume from, and a file on disk so
+ * that the cluster survives a restart.
+ *
+ * Objects go in and come out as copies: nobody holds a reference into the store.
+ */
+
+export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface StoreEvent {
+  type: EventType;
+  kind: string;
+  object: KubeObject;
+  /** The resourceVersion this change produced. */
+  resourceVersion: number;
+}
+
+/** How the API names a kind in errors (`deployments.apps "x" not found`). */
+export interface KindNaming {
+  resource: string;
+  group: string;
+}
+
+export interface StoreOptions {
+  /** The file that holds the state between runs; no persistence without it. */
+  file?: string;
+  /** How the API names each kind in error messages; defaults to the lower-case kind plus s. */
+  naming?: (kind: string) => KindNaming;
+  /** How many changes watches may resume from. */
+  historySize?: number;
+}
+
+const key = (namespace: string | undefined, name: string) => `${namespace ?? ''}/${name}`;
+
+/** Kubernetes timestamps carry seconds, not milliseconds. */
+export const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export class Store {
+  private readonly objects = new Map<string, Map<string, KubeObject>>();
+  private readonly history: StoreEvent[] = [];
+  private readonly listeners = new Set<(event: StoreEvent) => void>();
+  private revision = 1;
+  private saveTimer: NodeJS.Timeout | undefined;
+  private readonly naming: (kind: string) => KindNaming;
+
+  constructor(private readonly options: StoreOptions = {}) {
+    this.naming = options.naming ?? ((kind) => ({ resource: `${kind.toLowerCase()}s`, group: '' }));
+    if (options.file) this.load(options.file);
+  }
+
+  /** The current resourceVersion of the whole store (what a list answers with). */
+  get resourceVersion(): string {
+    return String(this.revision);
+  }
+
+  get(kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    const found = this.objects.get(kind)?.get(key(namespace, name));
+    return found ? structuredClone(found) : undefined;
+  }
+
+  /** Must-exist read: a 404 in the API's words when absent. */
+  require(kind: string, namespace: string | undefined, name: string): KubeObject {
+    const found = this.get(kind, namespace, name);
+    if (!found) {
+      const { resource, group } = this.naming(kind);
+      throw notFound(resource, name, group);
+    }
+    return found;
+  }
+
+  /** Every object of a kind, in one namespace or (namespace undefined) in all, ordered by name. */
+  list(kind: string, namespace?: string): KubeObject[] {
+    const all = [...(this.objects.get(kind)?.values() ?? [])];
+    return all
+      .filter((o) => namespace === undefined || o.metadata.namespace === namespace)
+      .sort(
+        (a, b) =>
+          (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
+          a.metadata.name.localeCompare(b.metadata.name),
+      )
+      .map((o) => structuredClone(o));
+  }
+
+  kinds(): string[] {
+    return [...this.objects.keys()];
+  }
+
+  /** Creates an object: assigns uid, creationTimestamp, generation 1 and a resourceVersion. */
+  create(kind: string, object: KubeObject): KubeObject {
+    const { namespace, name } = object.metadata;
+    const bucket = this.bucket(kind);
+    if (bucket.has(key(namespace, name))) {
+      const { resource, group } = this.naming(kind);
+      throw alreadyExists(resource, name, group);
+    }
+    const stored = structuredClone(object);
+    stored.kind ??= kind;
+    stored.metadata = {
+      ...stored.metadata,
+      uid: randomUUID(),
+      creationTimestamp: now(),
+      generation: 1,
+    };
+    delete (stored.metadata as { deletionTimestamp?: string }).deletionTimestamp;
+    return this.commit('ADDED', kind, stored);
+  }
+
+  /**
+   * Replaces an object. With a resourceVersion in `object`, it must match the stored one (else a
+   * 409 Conflict, as optimistic concurrency wants). `status: true` writes only the status (the
+   * status subresource); otherwise the status is kept and a changed spec bumps the generation.
+   */
+  update(kind: string, object: KubeObject, options: { status?: boolean } = {}): KubeObject {
+    const { namespace, name } = object.metadata;
+    const current = this.objects.get(kind)?.get(key(namespace, name));
+    const { resource, group } = this.naming(kind);
+    if (!current) throw notFound(resource, name, group);
+    const meta = object.metadata as { resourceVersion?: string };
+    if (
+      meta.resourceVersion &&
+      meta.resourceVersion !== (current.metadata as { resourceVersion?: string }).resourceVersion
+    ) {
+      throw conflict(resource, name, group);
+    }
+    const next = structuredClone(
+      options.status ? { ...current, status: object.status } : { ...object, status: current.status },
+    );
+    next.kind ??= kind;
+    next.apiVersion ??= current.apiVersion;
+    // Fields the server owns cannot be changed by a client.
+    next.metadata = {
+      ...next.metadata,
+      uid: current.metadata.uid,
+      creationTimestamp: current.metadata.creationTimestamp,
+      generation: current.metadata.generation,
+      ...(current.metadata.deletionTimestamp
+        ? { deletionTimestamp: current.metadata.deletionTimestamp }
+        : {}),
+    };
+    if (!options.status && specChanged(current, next))
+      next.metadata.generation = (current.metadata.generation ?? 1) + 1;
+    if (JSON.stringify(withoutRevision(next)) === JSON.stringify(withoutRevision(current)))
+      return structuredClone(current);
+    return this.commit('MODIFIED', kind, next);
+  }
+
+  /**
+   * Deletes an object. When it has finalizers, or `graceful` is asked (pods terminate before
+   * they go), it is only marked with a deletionTimestamp; `remove` takes it out for good.
+   */
+  delete(
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+    options: { graceful?: boolean } = {},
+  ): KubeObject {
+    const current = this.objects.get(kind)?.get(key(namespace, name));
+    const { resource, group } = this.naming(kind);
+    if (!current) throw notFound(resource, name, group);
+    const finalizers = (current.metadata as { finalizers?: string[] }).finalizers ?? [];
+    if (finalizers.length > 0 || options.graceful) {
+      if (current.metadata.deletionTimestamp) return structuredClone(current);
+      const marked = structuredClone(current);
+      marked.metadata.deletionTimestamp = now();
+      return this.commit('MODIFIED', kind, marked);
+    }
+    return this.remove(kind, namespace, name);
+  }
+
+  /** Takes an object out of the store (the end of a graceful deletion). */
+  remove(kind: string, namespace: string | undefined, name: string): KubeObject {
+    const bucket = this.objects.get(kind);
+    const current = bucket?.get(key(namespace, name));
+    const { resource, group } = this.naming(kind);
+    if (!bucket || !current) throw notFound(resource, name, group);
+    bucket.delete(key(namespace, name));
+    const removed = structuredClone(current);
+    this.revision++;
+    (removed.metadata as { resourceVersion?: string }).resourceVersion = String(this.revision);
+    this.emit({ type: 'DELETED', kind, object: removed, resourceVersion: this.revision });
+    return structuredClone(removed);
+  }
+
+  /** Listens to every change, in order, synchronously (controllers queue their own work). */
+  subscribe(listener: (event: StoreEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * The changes after `resourceVersion`, for a watch that resumes; a 410 Gone when they are older
+   * than the history kept (kubectl then lists again).
+   */
+  changesSince(resourceVersion: number): StoreEvent[] {
+    if (resourceVersion >= this.revision) return [];
+    const oldest = this.history[0]?.resourceVersion;
+    if (oldest === undefined || resourceVersion < oldest - 1) {
+      throw gone(`too old resource version: ${resourceVersion} (${oldest ?? this.revision})`);
+    }
+    return this.history.filter((e) => e.resourceVersion > resourceVersion).map((e) => structuredClone(e));
+  }
+
+  /** Writes the state now (at shutdown); otherwise saves are batched. */
+  flush(): void {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    if (!this.options.file) return;
+    const state = {
+      version: 1,
+      resourceVersion: this.revision,
+      objects: Object.fromEntries([...this.objects].map(([kind, bucket]) => [kind, [...bucket.values()]])),
+    };
+    writeFileAtomicSync(this.options.file, JSON.stringify(state));
+  }
+
+  private bucket(kind: string): Map<string, KubeObject> {
+    let bucket = this.objects.get(kind);
+    if (!bucket) {
+      bucket = new Map();
+      this.objects.set(kind, bucket);
+    }
+    return bucket;
+  }
+
+  private commit(type: EventType, kind: string, object: KubeObject): KubeObject {
+    this.revision++;
+    (object.metadata as { resourceVersion?: string }).resourceVersion = String(this.revision);
+    this.bucket(kind).set(key(object.metadata.namespace, object.metadata.name), object);
+    this.emit({ type, kind, object: structuredClone(object), resourceVersion: this.revision });
+    return structuredClone(object);
+  }
+
+  private emit(event: StoreEvent): void {
+    this.history.push(event);
+    const limit = this.options.historySize ?? 5000;
+    if (this.history.length > limit) this.history.splice(0, this.history.length - limit);
+    this.scheduleSave();
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private scheduleSave(): void {
+    if (!this.options.file || this.saveTimer) return;
+    this.saveTimer = setTimeout(() => this.flush(), 250);
+    this.saveTimer.unref();
+  }
+
+  private load(file: string): void {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return;
+    }
+    const state = JSON.parse(text) as { resourceVersion: number; objects: Record<string, KubeObject[]> };
+    this.revision = state.resourceVersion;
+    for (const [kind, objects] of Object.entries(state.objects)) {
+      const bucket = this.bucket(kind);
+      for (const object of objects) bucket.set(key(object.metadata.namespace, object.metadata.name), object);
+    }
+  }
+}
+
+function withoutRevision(object: KubeObject): KubeObject {
+  const copy = { ...object, metadata: { ...object.metadata } };
+  delete (copy.metadata as { resourceVersion?: string }).resourceVersion;
+  return copy;
+}
+
+/** Everything but metadata and status is "spec" for the generation (Deployments, Jobs, ...). */
+function specChanged(before: KubeObject, after: KubeObject): boolean {
+  const strip = (o: KubeObject) => {
+    const { metadata: _m, status: _s, ...rest } = o;
+    return JSON.stringify(rest);
+  };
+  return strip(before) !== strip(after);
+}
