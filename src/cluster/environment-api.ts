@@ -1,0 +1,35 @@
+/**
+ * What bringing the lab environment up reports as it goes, so that the terminal app can show each
+ * step with a spinner, its command and its time, and the plain `up` command can print lines.
+ * Implemented by src/cluster/environment.ts; consumed by src/commands/up.ts and src/tui/.
+ */
+export type UpEvent =
+  | { type: 'step-start'; id: string; title: string; command?: string }
+  | { type: 'step-output'; id: string; chunk: string }
+  | {
+      type: 'step-end';
+      id: string;
+      /** ok: done; skipped: nothing to do (already there); failed: see detail and fix. */
+      outcome: 'ok' | 'skipped' | 'failed';
+      ms: number;
+      /** One line on what happened ("image churn-labs/churn-api:0.1.0 already loaded"). */
+      detail?: string;
+      /** On failure: what to do, in a sentence (e.g. the docker start command for this OS). */
+      fix?: string;
+      /** On failure: the last lines of the command's output. */
+      outputTail?: string;
+    }
+  | { type: 'notice'; message: string };
+
+export interface UpResult {
+  ok: boolean;
+  /** The step that failed, if any. */
+  failedStep?: string;
+}
+
+export interface UpOptions {
+  signal?: AbortSignal;
+  onEvent: (event: UpEvent) => void;
+  /** Ask before overwriting the learner's edited files in the workspace; without it, keep theirs. */
+  confirmOverwrite?: (files: string[]) => Promise<boolean>;
+}
