@@ -1,6 +1,6 @@
 // Bundles the CLI (and the churn-mlops workload) into dist/ so that start-up loads one file,
 // not hundreds of modules. The terminal app is split into its own chunk and loaded only by `start`.
-import { chmod } from 'node:fs/promises';
+import { chmod, rm } from 'node:fs/promises';
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
@@ -33,4 +33,27 @@ if (watch) {
   await esbuild.build(options);
   await chmod('dist/cli.js', 0o755);
   await chmod('dist/churn-mlops.js', 0o755);
+  await compileCourse();
+}
+
+/** Validates labs/ and quizzes/ and writes dist/course.json, so that start-up skips YAML and schemas. */
+async function compileCourse() {
+  const script = 'dist/.compile-course.mjs';
+  await esbuild.build({
+    ...options,
+    entryPoints: ['scripts/compile-course.ts'],
+    outdir: undefined,
+    outfile: script,
+    splitting: false,
+    sourcemap: false,
+  });
+  try {
+    const { compileCourse: compile } = await import(`../${script}?${Date.now()}`);
+    await compile();
+  } catch (error) {
+    console.error(error?.name === 'ContentError' ? `churn-labs content: ${error.message}` : error);
+    process.exitCode = 2;
+  } finally {
+    await rm(script, { force: true });
+  }
 }

@@ -1,14 +1,18 @@
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ClusterTarget, DEFAULT_CONTEXT, kubectlShell, SIM_CONTEXT } from './cluster/kubectl.js';
-import { observe } from './cluster/observe.js';
-import { type ExerciseResult, judgeExercise, newlyPassed, pendingChecks } from './course/judge.js';
+import type { ClusterTarget } from './cluster/kubectl.js';
+import type { ExerciseResult } from './course/judge.js';
 import type { Course } from './course/load.js';
 import { passedSteps, recordPassedSteps } from './course/progress.js';
 import type { Exercise, Step } from './course/schema.js';
 import { loadCourse } from './files/course-files.js';
 import { loadProgress, updateProgress } from './files/progress-store.js';
 import { homePaths } from './paths.js';
+
+// Kept here rather than imported from cluster/kubectl.js, so that commands that never touch the
+// cluster (list, progress, hint) do not load execa.
+export const DEFAULT_CONTEXT = 'kind-churn-labs';
+export const SIM_CONTEXT = 'churn-labs-sim';
 
 /**
  * What every command works with: the course, the one cluster it may talk to, and the state folder.
@@ -32,7 +36,7 @@ export interface LabOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export function openLab(options: LabOptions = {}): Lab {
+export async function openLab(options: LabOptions = {}): Promise<Lab> {
   const env = options.env ?? process.env;
   const paths = homePaths(options.home);
   const context = options.context ?? DEFAULT_CONTEXT;
@@ -43,7 +47,7 @@ export function openLab(options: LabOptions = {}): Lab {
     kubeconfig = paths.simKubeconfig;
   }
   return {
-    course: loadCourse(),
+    course: await loadCourse(),
     target: { context, kubeconfig },
     paths,
     simulated: context === SIM_CONTEXT,
@@ -66,6 +70,10 @@ export async function checkExercise(
   exercise: Exercise,
   signal?: AbortSignal,
 ): Promise<ExerciseResult> {
+  const [{ observe }, { judgeExercise, newlyPassed, pendingChecks }] = await Promise.all([
+    import('./cluster/observe.js'),
+    import('./course/judge.js'),
+  ]);
   const recorded = passedSteps(await readProgress(lab), exercise.id);
   const reading = await observe(lab.target, exercise.namespace, pendingChecks(exercise, recorded), {
     signal,
@@ -132,6 +140,7 @@ export async function runSolution(
   onEvent: (event: SolutionEvent) => void,
   signal?: AbortSignal,
 ): Promise<boolean> {
+  const { kubectlShell } = await import('./cluster/kubectl.js');
   const recorded = passedSteps(await readProgress(lab), exercise.id);
   for (const step of exercise.steps) {
     if (recorded.has(step.id)) continue;

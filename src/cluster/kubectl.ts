@@ -2,8 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { type RunOptions, runTool, type ToolResult } from './tool.js';
 
-export const DEFAULT_CONTEXT = 'kind-churn-labs';
-export const SIM_CONTEXT = 'churn-labs-sim';
+export { DEFAULT_CONTEXT, SIM_CONTEXT } from '../lab.js';
 
 export interface ClusterTarget {
   context: string;

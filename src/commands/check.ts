@@ -5,7 +5,7 @@ import { createOutput, type Output } from '../output.js';
 import { type CommonOptions, labFrom } from './common.js';
 
 export async function check(exerciseId: string, options: CommonOptions & { wait?: number }): Promise<number> {
-  const lab = labFrom(options);
+  const lab = await labFrom(options);
   const exercise = findExercise(lab.course, exerciseId);
   const out = createOutput();
   const result =

@@ -6,6 +6,6 @@ export interface CommonOptions extends GlobalOptions {
   yes?: boolean;
 }
 
-export function labFrom(options: CommonOptions): Lab {
+export function labFrom(options: CommonOptions): Promise<Lab> {
   return openLab({ context: options.context, kubeconfig: options.kubeconfig });
 }

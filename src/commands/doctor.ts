@@ -6,7 +6,8 @@ export async function doctor(options: CommonOptions): Promise<number> {
   const report = await runDoctor();
   const out = createOutput();
   if (options.json) {
-    out.json(report);
+    // The contract lists every key on every check: `fix` is null when there is nothing to fix.
+    out.json({ ok: report.ok, checks: report.checks.map((c) => ({ ...c, fix: c.fix ?? null })) });
     return report.ok ? 0 : 1;
   }
   for (const check of report.checks) {

@@ -8,7 +8,7 @@ import { type CommonOptions, labFrom } from './common.js';
 
 /** The next hint of the step the learner is on (the first not passed), or hint N of it. */
 export async function hint(exerciseId: string, options: CommonOptions & { level?: number }): Promise<number> {
-  const lab = labFrom(options);
+  const lab = await labFrom(options);
   const exercise = findExercise(lab.course, exerciseId);
   const out = createOutput();
   const progress = await readProgress(lab);

@@ -4,7 +4,7 @@ import { createOutput } from '../output.js';
 import { type CommonOptions, labFrom } from './common.js';
 
 export async function list(options: CommonOptions): Promise<number> {
-  const lab = labFrom(options);
+  const lab = await labFrom(options);
   const progress = await readProgress(lab);
   const exercises = lab.course.exercises.map((e) => ({
     id: e.id,

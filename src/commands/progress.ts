@@ -4,7 +4,7 @@ import { createOutput } from '../output.js';
 import { type CommonOptions, labFrom } from './common.js';
 
 export async function progress(options: CommonOptions): Promise<number> {
-  const lab = labFrom(options);
+  const lab = await labFrom(options);
   const state = await readProgress(lab);
   const { exercises, quizzes } = lab.course;
   const items = exercises.map((e) => ({

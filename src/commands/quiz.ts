@@ -8,7 +8,7 @@ import { createOutput, isInteractive } from '../output.js';
 import { type CommonOptions, labFrom } from './common.js';
 
 export async function quiz(quizId: string, options: CommonOptions & { answers?: string }): Promise<number> {
-  const lab = labFrom(options);
+  const lab = await labFrom(options);
   const theQuiz = findQuiz(lab.course, quizId);
   const out = createOutput();
   if (!options.answers) {

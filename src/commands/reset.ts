@@ -6,7 +6,7 @@ import { type CommonOptions, labFrom } from './common.js';
 import { confirm } from './confirm.js';
 
 export async function reset(exerciseId: string | undefined, options: CommonOptions): Promise<number> {
-  const lab = labFrom(options);
+  const lab = await labFrom(options);
   const exercise = exerciseId === undefined ? undefined : findExercise(lab.course, exerciseId);
   const out = createOutput();
   const what = exercise ? `the progress of ${exercise.id}` : 'all progress (every exercise and quiz score)';

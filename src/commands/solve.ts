@@ -9,7 +9,7 @@ import { confirm } from './confirm.js';
 const SETTLE_SECONDS = 240;
 
 export async function solve(exerciseId: string, options: CommonOptions): Promise<number> {
-  const lab = labFrom(options);
+  const lab = await labFrom(options);
   const exercise = findExercise(lab.course, exerciseId);
   const out = createOutput();
   // Scripts (no terminal) run it straight away; on a terminal we ask unless --yes.

@@ -1,38 +1,79 @@
-import { z } from 'zod';
 import type { Exercise } from './schema.js';
 
 /** The progress file's format; bump it when the shape changes, and migrate the old one. */
 export const PROGRESS_VERSION = 1;
 
-const timestamp = z.string();
+export interface ExerciseProgress {
+  /** Step id -> when its checks first all passed (ISO time). A step that passed once stays passed. */
+  steps: Record<string, string>;
+  completedAt?: string;
+  /** Step id -> how many hints were shown. */
+  hints: Record<string, number>;
+}
 
-export const progressSchema = z.object({
-  version: z.literal(PROGRESS_VERSION),
-  exercises: z.record(
-    z.string(),
-    z.object({
-      /** Step id -> when its checks first all passed. A step that passed once stays passed. */
-      steps: z.record(z.string(), timestamp).default({}),
-      completedAt: timestamp.optional(),
-      /** Step id -> how many hints were shown. */
-      hints: z.record(z.string(), z.number().int().min(0)).default({}),
-    }),
-  ),
-  quizzes: z.record(
-    z.string(),
-    z.object({
-      best: z.number(),
-      max: z.number(),
-      attempts: z.number().int().min(0),
-      lastScore: z.number(),
-      lastAt: timestamp,
-    }),
-  ),
+export interface QuizProgress {
+  best: number;
+  max: number;
+  attempts: number;
+  lastScore: number;
+  lastAt: string;
+}
+
+export interface Progress {
+  version: typeof PROGRESS_VERSION;
+  exercises: Record<string, ExerciseProgress>;
+  quizzes: Record<string, QuizProgress>;
   /** Where the learner was in the terminal app, to resume there. */
-  position: z.object({ exercise: z.string(), step: z.string().optional() }).optional(),
+  position?: { exercise: string; step?: string };
+}
+
+type Guard = (value: unknown, path: string) => string | undefined;
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const string: Guard = (v, p) => (typeof v === 'string' ? undefined : `${p}: expected text`);
+const count: Guard = (v, p) =>
+  typeof v === 'number' && Number.isFinite(v) && v >= 0 ? undefined : `${p}: expected a number`;
+const optional =
+  (guard: Guard): Guard =>
+  (v, p) =>
+    v === undefined ? undefined : guard(v, p);
+const record =
+  (guard: Guard): Guard =>
+  (v, p) => {
+    if (!isRecord(v)) return `${p}: expected a mapping`;
+    for (const [k, item] of Object.entries(v)) {
+      const problem = guard(item, `${p}.${k}`);
+      if (problem) return problem;
+    }
+    return undefined;
+  };
+const shape =
+  (fields: Record<string, Guard>): Guard =>
+  (v, p) => {
+    if (!isRecord(v)) return `${p}: expected a mapping`;
+    for (const [k, guard] of Object.entries(fields)) {
+      const problem = guard(v[k], p ? `${p}.${k}` : k);
+      if (problem) return problem;
+    }
+    return undefined;
+  };
+
+/**
+ * The progress file's shape, checked by hand rather than with the schema library: this runs on
+ * every command, and loading zod would cost more than Node's own start-up (see bench/).
+ */
+const progressGuard = shape({
+  version: (v, p) => (v === PROGRESS_VERSION ? undefined : `${p}: expected ${PROGRESS_VERSION}`),
+  exercises: record(shape({ steps: record(string), completedAt: optional(string), hints: record(count) })),
+  quizzes: record(shape({ best: count, max: count, attempts: count, lastScore: count, lastAt: string })),
+  position: optional(shape({ exercise: string, step: optional(string) })),
 });
-export type Progress = z.infer<typeof progressSchema>;
-export type ExerciseProgress = Progress['exercises'][string];
+
+/** The problem with a parsed progress file, or undefined when it is a valid one. */
+export function progressProblem(data: unknown): string | undefined {
+  return progressGuard(data, '');
+}
 
 export const emptyProgress = (): Progress => ({ version: PROGRESS_VERSION, exercises: {}, quizzes: {} });
 

@@ -1,27 +1,32 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
-import type { z } from 'zod';
-import { ContentError, type Course, parseContent } from '../course/load.js';
-import { exerciseSchema, quizSchema } from '../course/schema.js';
+import { join, relative } from 'node:path';
+import type { Course } from '../course/load.js';
 import { contentDirs, packageRoot } from '../paths.js';
 
-function displayPath(file: string): string {
-  const rel = relative(packageRoot(), file);
-  return rel.startsWith('..') ? file : rel;
+/**
+ * The course is YAML that authors edit, but parsing and validating it (yaml + zod) costs more
+ * than Node's own start-up. The build compiles it once into dist/course.json, keyed by a hash of
+ * the source files; at run time the compiled course is used while the hash matches, and the files
+ * are parsed and validated again (with file and line for any mistake) as soon as one changes.
+ */
+export interface ContentDirs {
+  labs: string;
+  quizzes: string;
 }
 
-function readContent<S extends z.ZodType>(schema: S, file: string): z.output<S> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ContentError(
-      displayPath(file),
-      undefined,
-      `cannot read the file (${(error as Error).message})`,
-    );
-  }
-  return parseContent(schema, text, displayPath(file));
+export interface CompiledCourse {
+  hash: string;
+  course: Course;
+}
+
+export const compiledCoursePath = () => join(packageRoot(), 'dist', 'course.json');
+
+export interface SourceFile {
+  path: string;
+  /** As shown to the author in messages: relative to the package when inside it. */
+  display: string;
+  text: string;
 }
 
 const yamlFiles = (dir: string) =>
@@ -29,47 +34,51 @@ const yamlFiles = (dir: string) =>
     .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
     .sort();
 
+function displayPath(file: string): string {
+  const rel = relative(packageRoot(), file);
+  return rel.startsWith('..') ? file : rel;
+}
+
+/** Reads every exercise and quiz file, in course order, and the hash of them all. */
+export function readSources(dirs: ContentDirs = contentDirs()): {
+  labs: SourceFile[];
+  quizzes: SourceFile[];
+  hash: string;
+} {
+  const read = (dir: string) =>
+    yamlFiles(dir).map((name) => {
+      const path = join(dir, name);
+      return { path, display: displayPath(path), text: readFileSync(path, 'utf8') };
+    });
+  const labs = read(dirs.labs);
+  const quizzes = read(dirs.quizzes);
+  const hash = createHash('sha256');
+  for (const file of [...labs, ...quizzes]) hash.update(`${file.display}\0${file.text}\0`);
+  return { labs, quizzes, hash: hash.digest('hex') };
+}
+
+function readCompiled(hash: string): Course | undefined {
+  try {
+    const compiled = JSON.parse(readFileSync(compiledCoursePath(), 'utf8')) as CompiledCourse;
+    return compiled.hash === hash ? compiled.course : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Loads every exercise (in file-name order: `01-…`, `02-…`) and every quiz, and checks what no
- * single file can: ids are unique, the file name matches the id, `requires` names exercises.
+ * Loads every exercise (in file-name order: `01-…`, `02-…`) and every quiz: the compiled course
+ * when it matches the files, else the files themselves, validated.
  */
-export function loadCourse(dirs = contentDirs()): Course {
-  const exercises = yamlFiles(dirs.labs).map((f) => {
-    const file = join(dirs.labs, f);
-    const exercise = readContent(exerciseSchema, file);
-    const expected = basename(f)
-      .replace(/^\d+-/, '')
-      .replace(/\.ya?ml$/, '');
-    if (expected !== exercise.id)
-      throw new ContentError(
-        displayPath(file),
-        1,
-        `the id "${exercise.id}" does not match the file name (${f})`,
-      );
-    return exercise;
-  });
-  const ids = new Set<string>();
-  for (const exercise of exercises) {
-    if (ids.has(exercise.id))
-      throw new ContentError(dirs.labs, undefined, `two exercises have the id "${exercise.id}"`);
-    ids.add(exercise.id);
-  }
-  for (const exercise of exercises) {
-    for (const required of exercise.requires) {
-      if (!ids.has(required))
-        throw new ContentError(
-          `labs/${exercise.id}`,
-          undefined,
-          `requires "${required}", which is not an exercise`,
-        );
-    }
-  }
-  const quizzes = yamlFiles(dirs.quizzes).map((f) => {
-    const file = join(dirs.quizzes, f);
-    const quiz = readContent(quizSchema, file);
-    if (basename(f).replace(/\.ya?ml$/, '') !== quiz.id)
-      throw new ContentError(displayPath(file), 1, `the id "${quiz.id}" does not match the file name (${f})`);
-    return quiz;
-  });
-  return { exercises, quizzes };
+export async function loadCourse(dirs: ContentDirs = contentDirs()): Promise<Course> {
+  const sources = readSources(dirs);
+  const compiled = isPackageContent(dirs) ? readCompiled(sources.hash) : undefined;
+  if (compiled) return compiled;
+  const { parseCourse } = await import('./parse-course.js');
+  return parseCourse(sources);
+}
+
+function isPackageContent(dirs: ContentDirs): boolean {
+  const own = contentDirs();
+  return dirs.labs === own.labs && dirs.quizzes === own.quizzes;
 }

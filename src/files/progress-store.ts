@@ -1,5 +1,5 @@
 import { readFile, rename } from 'node:fs/promises';
-import { emptyProgress, PROGRESS_VERSION, type Progress, progressSchema } from '../course/progress.js';
+import { emptyProgress, PROGRESS_VERSION, type Progress, progressProblem } from '../course/progress.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
 import { withLock } from './lock.js';
@@ -29,9 +29,9 @@ export async function loadProgress(path: string): Promise<LoadedProgress> {
         1,
       );
     }
-    const parsed = progressSchema.safeParse(data);
-    if (parsed.success) return { progress: parsed.data };
-    problem = `${parsed.error.issues[0]?.path.join('.') || 'the file'}: ${parsed.error.issues[0]?.message}`;
+    const invalid = progressProblem(data);
+    if (!invalid) return { progress: data as Progress };
+    problem = invalid;
   } catch (error) {
     if (error instanceof UserError) throw error;
     problem = 'it is not valid JSON';

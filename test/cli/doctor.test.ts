@@ -1,0 +1,117 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { churnLabs, linkKubectl, standIn, tempHome } from './helpers.js';
+
+type Report = {
+  ok: boolean;
+  checks: { id: string; ok: boolean; required: boolean; detail: string; fix: string | null }[];
+};
+
+const GiB = 1024 ** 3;
+const dockerInfo = (info: Record<string, unknown>, stderr = '') => `
+if (args[0] === 'version') { console.log('27.3.1'); process.exit(0); }
+if (args[0] === 'info') { ${stderr ? `console.error(${JSON.stringify(stderr)});` : ''} console.log(JSON.stringify(${JSON.stringify(info)})); process.exit(0); }
+process.exit(1);`;
+const kindVersion = `console.log('kind v0.27.0 go1.23.6 linux/amd64');`;
+
+describe('doctor', () => {
+  let env: Awaited<ReturnType<typeof tempHome>>;
+  beforeEach(async () => {
+    env = await tempHome();
+    await linkKubectl(env.bin);
+  });
+  afterEach(() => env.cleanup());
+
+  const doctor = async () => {
+    const result = await churnLabs(['doctor', '--json'], { home: env.home, path: env.bin });
+    return {
+      exitCode: result.exitCode,
+      report: JSON.parse(String(result.stdout)) as Report,
+      stdout: String(result.stdout),
+    };
+  };
+  const check = (report: Report, id: string) => report.checks.find((c) => c.id === id)!;
+
+  it('passes when docker, its daemon, kind and kubectl are there with enough memory', async () => {
+    await standIn(
+      env.bin,
+      'docker',
+      dockerInfo({ ServerVersion: '27.3.1', MemTotal: 8 * GiB, ServerErrors: null }),
+    );
+    await standIn(env.bin, 'kind', kindVersion);
+    const { exitCode, report } = await doctor();
+    expect(report.ok).toBe(true);
+    expect(exitCode).toBe(0);
+    for (const id of ['node', 'docker', 'docker-daemon', 'kind', 'kubectl', 'docker-memory']) {
+      expect(check(report, id)).toMatchObject({ ok: true, required: true, fix: null });
+    }
+    expect(check(report, 'kubectl').detail).toMatch(/^kubectl v1\.\d+/);
+  });
+
+  it('sees a daemon that is down even though docker info exits 0', async () => {
+    await standIn(
+      env.bin,
+      'docker',
+      dockerInfo(
+        {
+          ServerVersion: '',
+          ServerErrors: [
+            'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?',
+          ],
+        },
+        'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?',
+      ),
+    );
+    await standIn(env.bin, 'kind', kindVersion);
+    const { exitCode, report } = await doctor();
+    expect(exitCode).toBe(1);
+    expect(report.ok).toBe(false);
+    expect(check(report, 'docker')).toMatchObject({ ok: true });
+    const daemon = check(report, 'docker-daemon');
+    expect(daemon.ok).toBe(false);
+    expect(daemon.detail).toMatch(/Cannot connect to the Docker daemon/);
+    expect(daemon.fix).toMatch(process.platform === 'darwin' ? /Docker Desktop/ : /systemctl start docker/);
+  });
+
+  it('says to join the docker group when the socket is not ours', async () => {
+    await standIn(
+      env.bin,
+      'docker',
+      dockerInfo({ ServerErrors: ['permission denied while trying to connect to the Docker daemon socket'] }),
+    );
+    await standIn(env.bin, 'kind', kindVersion);
+    const daemon = check((await doctor()).report, 'docker-daemon');
+    expect(daemon.ok).toBe(false);
+    if (process.platform === 'linux') expect(daemon.fix).toMatch(/usermod -aG docker/);
+  });
+
+  it('names what is missing with the install command, and never reaches for the network itself', async () => {
+    const { exitCode, report, stdout } = await doctor();
+    expect(exitCode).toBe(1);
+    expect(check(report, 'docker')).toMatchObject({
+      ok: false,
+      detail: 'the docker command is not installed',
+    });
+    expect(check(report, 'kind')).toMatchObject({ ok: false, detail: 'kind is not installed' });
+    expect(check(report, 'kind').fix).toMatch(/kind/);
+    expect(check(report, 'docker').fix).toMatch(/docker/i);
+    expect(stdout.trim().startsWith('{')).toBe(true);
+  });
+
+  it('compares Docker memory with what the labs request', async () => {
+    await standIn(env.bin, 'docker', dockerInfo({ ServerVersion: '27.3.1', MemTotal: 2 * GiB }));
+    await standIn(env.bin, 'kind', kindVersion);
+    const { exitCode, report } = await doctor();
+    expect(exitCode).toBe(1);
+    const memory = check(report, 'docker-memory');
+    expect(memory).toMatchObject({ ok: false, required: true });
+    expect(memory.detail).toMatch(/Docker has 2\.0 GiB; the labs request about/);
+  });
+
+  it('prints plain lines with the fix and the simulated alternative', async () => {
+    const result = await churnLabs(['doctor'], { home: env.home, path: env.bin });
+    expect(result.exitCode).toBe(1);
+    expect(String(result.stdout)).toMatch(/✗ docker +the docker command is not installed\n {2}fix: /);
+    expect(String(result.stdout)).toMatch(/churn-labs start --simulate/);
+    expect(String(result.stdout)).not.toMatch(/\u001b\[/);
+  });
+});
