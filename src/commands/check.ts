@@ -25,7 +25,7 @@ export function printResult(out: Output, title: string, result: ExerciseResult):
   }
   result.steps.forEach((step, i) => {
     out.line(
-      `  ${out.ok(step.passed)} Step ${i + 1}. ${step.title}${step.recorded ? out.dim(' (passed earlier)') : ''}`,
+      `  ${out.ok(step.passed)} Step ${i + 1}. ${step.title}${step.recorded ? out.dim(' (passed earlier)') : ''}${step.waiting ? out.dim(' (its checks pass; finish the steps before it first)') : ''}`,
     );
     if (step.recorded) return;
     for (const check of step.checks) {

@@ -22,6 +22,11 @@ export interface StepResult {
   passed: boolean;
   /** Passed at an earlier evaluation (recorded in progress), whatever the cluster shows now. */
   recorded: boolean;
+  /**
+   * Its checks pass, but an earlier step has not: steps count in order. (Checks still show what
+   * they see, so the learner knows where they stand.)
+   */
+  waiting?: boolean;
   checks: CheckResult[];
 }
 
@@ -47,6 +52,9 @@ export function judgeExercise(
   recorded: ReadonlySet<string>,
 ): ExerciseResult {
   if (!reading.reachable) return { exercise: exercise.id, passed: false, steps: [], error: reading.reason };
+  // Steps are done in order: a step counts only once every step before it has passed, now or
+  // earlier. (In health-probes, "all endpoints ready again" is also how the exercise starts.)
+  let earlierPassed = true;
   const steps = exercise.steps.map((step): StepResult => {
     if (recorded.has(step.id)) {
       return {
@@ -65,7 +73,18 @@ export function judgeExercise(
     const checks = step.checks.map(
       (check): CheckResult => ({ id: check.id, title: check.title, ...judgeCheck(check, reading) }),
     );
-    return { id: step.id, title: step.title, passed: checks.every((c) => c.passed), recorded: false, checks };
+    const checksPass = checks.every((c) => c.passed);
+    const passed = earlierPassed && checksPass;
+    const waiting = checksPass && !earlierPassed;
+    earlierPassed = passed;
+    return {
+      id: step.id,
+      title: step.title,
+      passed,
+      recorded: false,
+      checks,
+      ...(waiting ? { waiting } : {}),
+    };
   });
   return { exercise: exercise.id, passed: steps.every((s) => s.passed), steps };
 }

@@ -527,3 +527,59 @@ describe('probe checks', () => {
     ).toBe(false);
   });
 });
+
+describe('judging an exercise', () => {
+  it('counts steps in order: a later step whose checks pass waits for the earlier ones', async () => {
+    const { judgeExercise } = await import('../../src/course/judge.js');
+    const { exerciseSchema } = await import('../../src/course/schema.js');
+    const step = (id: string, replicas: number) => ({
+      id,
+      title: id,
+      instructions: 'x',
+      checks: [
+        {
+          id: 'c',
+          title: 'c',
+          type: 'fields',
+          kind: 'Deployment',
+          name: 'churn-api',
+          fields: [{ path: '.status.readyReplicas', equals: replicas }],
+        },
+      ],
+      hints: ['h'],
+      solution: ['true'],
+    });
+    const exercise = exerciseSchema.parse({
+      id: 'e',
+      title: 'e',
+      seed: 's',
+      intro: 'i',
+      steps: [step('down', 2), step('up', 3)],
+    });
+    const reading = (d: KubeObject) => ({
+      reachable: true as const,
+      snapshot: new Snapshot('churn-mlops', [d]),
+      probes: new Map(),
+    });
+    const atStart = judgeExercise(exercise, reading(deployment({ ready: 3 })), new Set());
+    expect(atStart.steps.map((s) => [s.passed, s.waiting ?? false])).toEqual([
+      [false, false],
+      [false, true],
+    ]);
+    expect(atStart.passed).toBe(false);
+    const afterFirst = judgeExercise(exercise, reading(deployment({ ready: 3 })), new Set(['down']));
+    expect(afterFirst.passed).toBe(true);
+    expect(afterFirst.steps[0]!.recorded).toBe(true);
+    const unreachable = judgeExercise(
+      exercise,
+      { reachable: false, reason: 'The cluster is not reachable.' },
+      new Set(),
+    );
+    expect(unreachable).toEqual({
+      exercise: 'e',
+      passed: false,
+      steps: [],
+      error: 'The cluster is not reachable.',
+    });
+  });
+});
