@@ -1,6 +1,6 @@
 // Bundles the CLI (and the churn-mlops workload) into dist/ so that start-up loads one file,
 // not hundreds of modules. The terminal app is split into its own chunk and loaded only by `start`.
-import { chmod, rm } from 'node:fs/promises';
+import { chmod, rm, writeFile } from 'node:fs/promises';
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
@@ -30,7 +30,9 @@ if (watch) {
   const ctx = await esbuild.context(options);
   await ctx.watch();
 } else {
-  await esbuild.build(options);
+  const result = await esbuild.build({ ...options, metafile: true });
+  // The import graph of the bundle, so a test can prove which commands load the terminal app.
+  await writeFile('dist/meta.json', JSON.stringify(result.metafile));
   await chmod('dist/cli.js', 0o755);
   await chmod('dist/churn-mlops.js', 0o755);
   await compileCourse();
