@@ -6,7 +6,7 @@ import * as esbuild from 'esbuild';
 const watch = process.argv.includes('--watch');
 
 const options = {
-  entryPoints: { cli: 'src/cli.ts', 'churn-mlops': 'src/workload/main.ts' },
+  entryPoints: { cli: 'src/cli.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,
@@ -26,10 +26,20 @@ const options = {
   define: { 'process.env.NODE_ENV': '"production"' },
 };
 
+// The workload is one self-contained file, without shared chunks: the Dockerfile copies only
+// dist/churn-mlops.js into the images.
+const workloadOptions = {
+  ...options,
+  entryPoints: { 'churn-mlops': 'src/workload/main.ts' },
+  splitting: false,
+};
+
 if (watch) {
   const ctx = await esbuild.context(options);
   await ctx.watch();
+  await (await esbuild.context(workloadOptions)).watch();
 } else {
+  await esbuild.build(workloadOptions);
   const result = await esbuild.build({ ...options, metafile: true });
   // The import graph of the bundle, so a test can prove which commands load the terminal app.
   await writeFile('dist/meta.json', JSON.stringify(result.metafile));
