@@ -172,6 +172,14 @@ export async function main(argv = process.argv): Promise<number> {
 
 export { isInteractive };
 
+// `churn-labs quiz … | head`: the reader left, so stop writing, quietly, like any Unix tool.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 main().then(
   (code) => {
     process.exitCode = code;

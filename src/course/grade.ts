@@ -1,5 +1,6 @@
 import { isMap, isScalar, LineCounter, parseAllDocuments, parseDocument, stringify } from 'yaml';
 import { UserError } from '../errors.js';
+import { yamlProblem } from './load.js';
 import type { Question, Quiz, RubricItem } from './schema.js';
 import { evaluateField, readPath } from './values.js';
 
@@ -34,7 +35,7 @@ export function parseAnswers(text: string, file: string, quiz: Quiz): Map<string
   const error = doc.errors[0];
   if (error) {
     throw new UserError(
-      `${file}:${error.linePos?.[0]?.line ?? 1}: the answers file is not valid YAML (${error.message.split('\n')[0]}). Write one line per question, like "q1: B".`,
+      `${file}:${error.linePos?.[0]?.line ?? 1}: the answers file is not valid YAML (${yamlProblem(error)}). Write one line per question, like "q1: B".`,
       2,
     );
   }
@@ -160,7 +161,7 @@ function gradeDesign(
       const line = error.linePos?.[0]?.line;
       return grade(
         0,
-        `The YAML does not parse${line ? ` (line ${line} of the answer)` : ''}: ${error.message.split('\n')[0]}. Fix it and grade again.`,
+        `The YAML does not parse${line ? ` (line ${line} of the answer)` : ''}: ${yamlProblem(error)}. Fix it and grade again.`,
       );
     }
     docs = parsed

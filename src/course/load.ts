@@ -3,6 +3,11 @@ import type { z } from 'zod';
 import { UserError } from '../errors.js';
 import type { Exercise, Quiz } from './schema.js';
 
+/** A YAML parse error in one line, without the position (the caller gives the line). */
+export function yamlProblem(error: { message: string }): string {
+  return (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '').trim();
+}
+
 /** A mistake in a content file, reported as `labs/01-deploy-system.yaml:12: steps.0.checks: ...`. */
 export class ContentError extends UserError {
   constructor(
@@ -25,7 +30,7 @@ export function parseContent<S extends z.ZodType>(schema: S, text: string, file:
   const yamlError = doc.errors[0];
   if (yamlError) {
     const line = yamlError.linePos?.[0]?.line;
-    throw new ContentError(file, line, `invalid YAML: ${yamlError.message.split('\n')[0]}`);
+    throw new ContentError(file, line, `invalid YAML: ${yamlProblem(yamlError)}`);
   }
   const result = schema.safeParse(doc.toJS());
   if (result.success) return result.data;

@@ -1,4 +1,5 @@
 import { mkdir, rm, stat, utimes } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** A lock that outlives a crash by at most this long. */
@@ -10,6 +11,8 @@ const STALE_MS = 10_000;
  */
 export async function withLock<T>(path: string, work: () => Promise<T>, waitMs = 15_000): Promise<T> {
   const lock = `${path}.lock`;
+  // The state folder may not exist yet (a first run, a fresh CHURN_LABS_HOME).
+  await mkdir(dirname(path), { recursive: true });
   const deadline = Date.now() + waitMs;
   for (let attempt = 0; ; attempt++) {
     try {

@@ -82,6 +82,12 @@ describe('the progress file', () => {
     expect(written.quizzes['section-19'].best).toBe(3);
   });
 
+  it('creates the state folder on the first write', async () => {
+    const nested = join(dir, 'not', 'yet', 'there', 'progress.json');
+    await updateProgress(nested, (p) => recordQuiz(p, 'section-19', 2, 20));
+    expect(JSON.parse(await readFile(nested, 'utf8')).quizzes['section-19'].best).toBe(2);
+  });
+
   it('moves a corrupted file aside with a warning and starts a fresh one', async () => {
     await writeFile(file, '{"version": 1, "exercises": {"a": ');
     const loaded = await updateProgress(file, (p) => recordQuiz(p, 'section-19', 1, 20));
