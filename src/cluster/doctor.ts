@@ -35,6 +35,13 @@ const MiB = 1024 ** 2;
  */
 export const LAB_MEMORY_BYTES = 5 * 512 * MiB + 1 * GiB + 1 * GiB;
 
+/**
+ * CPUs the labs request at their peak: 5 API replicas × 500m (Exercise 4) beside the kind node's
+ * own pods (about 0.95 CPU: API server, etcd, controller manager, scheduler, CoreDNS, kindnet)
+ * and metrics-server. The scheduler leaves a pod Pending when requests do not fit.
+ */
+export const LAB_CPUS = 4;
+
 const fixes = {
   docker: {
     darwin:
@@ -75,6 +82,14 @@ const fixes = {
     linux: `Install Node.js ${MIN_NODE_MAJOR} or newer: https://nodejs.org/en/download (or use nvm: nvm install 22).`,
     win32: `Install Node.js ${MIN_NODE_MAJOR} or newer: winget install -e --id OpenJS.NodeJS.LTS`,
   },
+  cpu: {
+    darwin:
+      'Give Docker more CPUs: Docker Desktop > Settings > Resources > CPU limit: at least 4, then Apply & restart.',
+    linux:
+      "Docker uses this machine's CPUs: run the labs on a machine with at least 4 CPUs (or use churn-labs start --simulate).",
+    win32:
+      'Give WSL 2 more CPUs: in %UserProfile%\\.wslconfig set [wsl2] processors=4, then run: wsl --shutdown and restart Docker Desktop.',
+  },
   memory: {
     darwin:
       'Give Docker more memory: Docker Desktop > Settings > Resources > Memory: at least 6 GB, then Apply & restart.',
@@ -91,6 +106,11 @@ const fixes = {
 
 function forOs(table: Partial<Record<'darwin' | 'linux' | 'win32', string>>, platform: Platform): string {
   return table[platform as 'darwin' | 'linux' | 'win32'] ?? table.linux ?? Object.values(table)[0] ?? '';
+}
+
+/** The fix for one of the doctor's topics on this OS, for messages outside the doctor (`up`). */
+export function osFix(topic: keyof typeof fixes, platform: Platform = process.platform): string {
+  return forOs(fixes[topic], platform);
 }
 
 export interface DoctorOptions {
@@ -193,6 +213,17 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
     });
   }
 
+  if (daemonOk && daemon.cpus !== undefined) {
+    const enough = daemon.cpus >= LAB_CPUS;
+    checks.push({
+      id: 'docker-cpu',
+      ok: enough,
+      required: true,
+      detail: `Docker has ${daemon.cpus} CPU${daemon.cpus === 1 ? '' : 's'}; the labs request about ${LAB_CPUS} at their peak (5 API replicas × 500m, the node's own pods)`,
+      fix: enough ? undefined : forOs(fixes.cpu, platform),
+    });
+  }
+
   if (inotify) {
     const ok = inotify.watches >= 524288 && inotify.instances >= 512;
     checks.push({
@@ -212,7 +243,7 @@ export function readDaemon(
   stderr: string,
 ): { serverVersion?: string; errors: string[]; memTotal?: number } {
   const errors: string[] = [];
-  let info: { ServerVersion?: string; ServerErrors?: string[]; MemTotal?: number } = {};
+  let info: { ServerVersion?: string; ServerErrors?: string[]; MemTotal?: number; NCPU?: number } = {};
   const line = stdout
     .trim()
     .split('\n')
@@ -232,7 +263,7 @@ export function readDaemon(
       /cannot connect|error during connect|permission denied|is the docker daemon running/i.test(l),
     );
   if (stderrError && !errors.includes(stderrError)) errors.push(stderrError);
-  return { serverVersion: info.ServerVersion || undefined, errors, memTotal: info.MemTotal };
+  return { serverVersion: info.ServerVersion || undefined, errors, memTotal: info.MemTotal, cpus: info.NCPU };
 }
 
 function readKubectlVersion(stdout: string): { gitVersion: string; minor: number } | undefined {

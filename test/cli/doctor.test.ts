@@ -35,13 +35,13 @@ describe('doctor', () => {
     await standIn(
       env.bin,
       'docker',
-      dockerInfo({ ServerVersion: '27.3.1', MemTotal: 8 * GiB, ServerErrors: null }),
+      dockerInfo({ ServerVersion: '27.3.1', MemTotal: 8 * GiB, NCPU: 8, ServerErrors: null }),
     );
     await standIn(env.bin, 'kind', kindVersion);
     const { exitCode, report } = await doctor();
     expect(report.ok).toBe(true);
     expect(exitCode).toBe(0);
-    for (const id of ['node', 'docker', 'docker-daemon', 'kind', 'kubectl', 'docker-memory']) {
+    for (const id of ['node', 'docker', 'docker-daemon', 'kind', 'kubectl', 'docker-memory', 'docker-cpu']) {
       expect(check(report, id)).toMatchObject({ ok: true, required: true, fix: null });
     }
     expect(check(report, 'kubectl').detail).toMatch(/^kubectl v1\.\d+/);
@@ -105,6 +105,15 @@ describe('doctor', () => {
     const memory = check(report, 'docker-memory');
     expect(memory).toMatchObject({ ok: false, required: true });
     expect(memory.detail).toMatch(/Docker has 2\.0 GiB; the labs request about/);
+  });
+
+  it('compares Docker CPUs with what the labs request', async () => {
+    await standIn(env.bin, 'docker', dockerInfo({ ServerVersion: '27.3.1', MemTotal: 8 * GiB, NCPU: 2 }));
+    await standIn(env.bin, 'kind', kindVersion);
+    const { exitCode, report } = await doctor();
+    expect(exitCode).toBe(1);
+    expect(check(report, 'docker-cpu')).toMatchObject({ ok: false, required: true });
+    expect(check(report, 'docker-cpu').detail).toMatch(/^Docker has 2 CPUs; the labs request about 4/);
   });
 
   it('prints plain lines with the fix and the simulated alternative', async () => {
