@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import type { Container } from './types.js';
+
+/**
+ * The images the simulated node can run, and what their ENTRYPOINT/CMD are. The churn-labs images
+ * hold the `churn-mlops` workload (docker/Dockerfile): `churn-labs/churn-api:<tag>` runs
+ * `churn-mlops api` by default, `churn-labs/churn-ml:<tag>` runs `churn-mlops --help`, both in
+ * /app and reporting the tag as their version. Any other image (metrics-server, busybox, nginx, ...)
+ * is not run: the node shows it as an idle container.
+ */
+export interface ImageDefinition {
+  /** The image's ENTRYPOINT (replaced by a container's `command`). */
+  entrypoint?: string[];
+  /** The image's CMD (replaced by a container's `args`, dropped when `command` is given). */
+  cmd?: string[];
+  /** The image's WORKDIR inside the container's root. */
+  workingDir?: string;
+  /** The image's ENV. */
+  env?: Record<string, string>;
+}
+
+export interface ResolvedImage {
+  /** The image as the pod names it. */
+  name: string;
+  /** The fully qualified reference the runtime reports (`docker.io/churn-labs/churn-api:0.1.0`). */
+  reference: string;
+  /** A stable image ID, as `kubectl describe pod` shows it. */
+  imageID: string;
+  /** Whether the node runs its code (false: an idle container). */
+  runnable: boolean;
+  entrypoint: string[];
+  cmd: string[];
+  workingDir: string;
+  env: Record<string, string>;
+}
+
+const WORKLOAD_IMAGES: Record<string, string[]> = {
+  'docker.io/churn-labs/churn-api': ['churn-mlops', 'api'],
+  'docker.io/churn-labs/churn-ml': ['churn-mlops', '--help'],
+};
+
+export function resolveImage(image: string, custom: Record<string, ImageDefinition> = {}): ResolvedImage {
+  const { repository, tag, digest } = parseReference(image);
+  const reference = digest ? `${repository}@${digest}` : `${repository}:${tag}`;
+  const imageID = `${repository}@sha256:${createHash('sha256').update(reference).digest('hex')}`;
+  const own = custom[image] ?? custom[reference];
+  if (own) {
+    return {
+      name: image,
+      reference,
+      imageID,
+      runnable: true,
+      entrypoint: own.entrypoint ?? [],
+      cmd: own.cmd ?? [],
+      workingDir: own.workingDir ?? '/',
+      env: own.env ?? {},
+    };
+  }
+  const workload = WORKLOAD_IMAGES[repository];
+  if (workload) {
+    return {
+      name: image,
+      reference,
+      imageID,
+      runnable: true,
+      entrypoint: [],
+      cmd: workload,
+      workingDir: '/app',
+      env: { CHURN_MLOPS_VERSION: tag ?? 'latest' },
+    };
+  }
+  return {
+    name: image,
+    reference,
+    imageID,
+    runnable: false,
+    entrypoint: [],
+    cmd: [],
+    workingDir: '/',
+    env: {},
+  };
+}
+
+/** The process's argv as a container runtime builds it from the image and the container spec. */
+export function containerArgv(container: Container, image: ResolvedImage): string[] {
+  if (container.command?.length) return [...container.command, ...(container.args ?? [])];
+  if (container.args?.length) return [...image.entrypoint, ...container.args];
+  return [...image.entrypoint, ...image.cmd];
+}
+
+/** `nginx` => docker.io/library/nginx:latest; `churn-labs/churn-api:0.1.0` => docker.io/churn-labs/churn-api:0.1.0. */
+function parseReference(image: string): { repository: string; tag?: string; digest?: string } {
+  let rest = image.trim();
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+  }
+  let tag: string | undefined;
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/')) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+  }
+  const parts = rest.split('/');
+  const first = parts[0] ?? '';
+  const hasRegistry =
+    parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
+  if (!hasRegistry) {
+    if (parts.length === 1) parts.unshift('library');
+    parts.unshift('docker.io');
+  }
+  return { repository: parts.join('/'), tag: tag ?? (digest ? undefined : 'latest'), digest };
+}

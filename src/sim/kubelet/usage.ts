@@ -1,0 +1,110 @@
+import type { TreeSample, UsageReader } from './sampler.js';
+
+/**
+ * Samples the running containers every interval (~500 ms): CPU as millicores averaged over a short
+ * window (as metrics-server reports a rate, not an instant), memory as the resident set now, and a
+ * memory limit enforced the way the kernel's cgroup OOM killer would: over the limit => the caller
+ * kills the container with SIGKILL. CPU limits are not enforced (there is no cgroup to throttle).
+ * The timer runs only while some container is watched, so an idle node does nothing here.
+ */
+export interface ContainerUsage {
+  cpuMillicores: number;
+  memoryBytes: number;
+}
+
+interface Watched {
+  pid: number;
+  memoryLimitBytes: number | undefined;
+  onOutOfMemory: (memoryBytes: number) => void;
+  history: { at: number; cpuSeconds: number }[];
+  memoryBytes: number;
+  sampled: boolean;
+}
+
+export class UsageMonitor {
+  private readonly watched = new Map<string, Watched>();
+  private timer: NodeJS.Timeout | undefined;
+  private sampling = false;
+  private stopped = false;
+
+  constructor(
+    private readonly reader: UsageReader,
+    private readonly intervalMs = 500,
+    private readonly windowMs = 10_000,
+  ) {}
+
+  watch(
+    key: string,
+    pid: number,
+    memoryLimitBytes: number | undefined,
+    onOutOfMemory: (bytes: number) => void,
+  ): void {
+    this.watched.set(key, {
+      pid,
+      memoryLimitBytes,
+      onOutOfMemory,
+      history: [],
+      memoryBytes: 0,
+      sampled: false,
+    });
+    this.schedule();
+  }
+
+  unwatch(key: string): void {
+    this.watched.delete(key);
+  }
+
+  /** What the container uses now; undefined before its first sample. */
+  current(key: string): ContainerUsage | undefined {
+    const entry = this.watched.get(key);
+    if (!entry?.sampled) return undefined;
+    const first = entry.history[0];
+    const last = entry.history[entry.history.length - 1];
+    const seconds = first && last ? (last.at - first.at) / 1000 : 0;
+    const cpu = first && last && seconds > 0 ? (last.cpuSeconds - first.cpuSeconds) / seconds : 0;
+    return { cpuMillicores: Math.max(0, Math.round(cpu * 1000)), memoryBytes: entry.memoryBytes };
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private schedule(): void {
+    if (this.timer || this.sampling || this.stopped || this.watched.size === 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.tick();
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    this.sampling = true;
+    try {
+      const entries = [...this.watched.values()];
+      const samples = await this.reader.sample(entries.map((e) => e.pid));
+      const at = Date.now();
+      for (const entry of entries) {
+        const sample = samples.get(entry.pid);
+        if (sample) this.record(entry, sample, at);
+      }
+    } catch {
+      // A failed sample is skipped; the next one comes in an interval.
+    } finally {
+      this.sampling = false;
+      this.schedule();
+    }
+  }
+
+  private record(entry: Watched, sample: TreeSample, at: number): void {
+    entry.history.push({ at, cpuSeconds: sample.cpuSeconds });
+    while (entry.history.length > 2 && at - entry.history[0]!.at > this.windowMs) entry.history.shift();
+    entry.memoryBytes = sample.memoryBytes;
+    entry.sampled = true;
+    if (entry.memoryLimitBytes !== undefined && sample.memoryBytes > entry.memoryLimitBytes) {
+      entry.onOutOfMemory(sample.memoryBytes);
+    }
+  }
+}
