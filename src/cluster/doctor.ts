@@ -118,16 +118,18 @@ export interface DoctorOptions {
   nodeVersion?: string;
   /** Where to read the inotify limits (Linux). */
   procSys?: string;
+  /** Ends the doctor's commands at once (Ctrl-C during preflight). */
+  signal?: AbortSignal;
 }
 
 export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorReport> {
   const platform = options.platform ?? process.platform;
   const nodeVersion = options.nodeVersion ?? process.versions.node;
   const [dockerVersion, dockerInfo, kindVersion, kubectlVersion, inotify] = await Promise.all([
-    docker(['version', '--format', '{{.Client.Version}}'], { timeoutMs: 15_000 }),
-    docker(['info', '--format', '{{json .}}'], { timeoutMs: 20_000 }),
-    kind(['version'], { timeoutMs: 15_000 }),
-    runTool('kubectl', ['version', '--client', '-o', 'json'], { timeoutMs: 15_000 }),
+    docker(['version', '--format', '{{.Client.Version}}'], { timeoutMs: 15_000, signal: options.signal }),
+    docker(['info', '--format', '{{json .}}'], { timeoutMs: 20_000, signal: options.signal }),
+    kind(['version'], { timeoutMs: 15_000, signal: options.signal }),
+    runTool('kubectl', ['version', '--client', '-o', 'json'], { timeoutMs: 15_000, signal: options.signal }),
     platform === 'linux'
       ? readInotify(options.procSys ?? '/proc/sys/fs/inotify')
       : Promise.resolve(undefined),
@@ -241,7 +243,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
 export function readDaemon(
   stdout: string,
   stderr: string,
-): { serverVersion?: string; errors: string[]; memTotal?: number } {
+): { serverVersion?: string; errors: string[]; memTotal?: number; cpus?: number } {
   const errors: string[] = [];
   let info: { ServerVersion?: string; ServerErrors?: string[]; MemTotal?: number; NCPU?: number } = {};
   const line = stdout
