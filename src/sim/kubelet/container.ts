@@ -285,10 +285,10 @@ export class ContainerRunner {
     const stopped = new Promise<void>((resolve) => {
       this.idleStop = resolve;
     });
-    const why = `the simulated node does not run the code of image "${this.spec.image}": the container is shown Running and Ready without a process, and its probes are skipped`;
+    const why = `The simulated node does not run the code of image "${this.spec.image}": the container is shown Running and Ready without a process, and its probes are skipped`;
     await log.note(`[churn-labs] ${why}.`);
     if (!this.host.stopping) {
-      if (this.host.firstIdle(this.spec.image)) this.host.event('Normal', 'IdleContainer', `The ${why}.`);
+      if (this.host.firstIdle(this.spec.image)) this.host.event('Normal', 'IdleContainer', `${why}.`);
       this.host.event('Normal', 'Started', `Started container ${this.name}`);
       this.state = { running: { startedAt } };
       this.started = true;
