@@ -1,8 +1,16 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { type RunOptions, runTool, type ToolResult } from './tool.js';
+import { DEFAULT_CONTEXT, SIM_CONTEXT } from '../lab.js';
+import {
+  type LongRunningOptions,
+  type LongRunningTool,
+  type RunOptions,
+  runTool,
+  startTool,
+  type ToolResult,
+} from './tool.js';
 
-export { DEFAULT_CONTEXT, SIM_CONTEXT } from '../lab.js';
+export { DEFAULT_CONTEXT, SIM_CONTEXT };
 
 export interface ClusterTarget {
   context: string;
@@ -57,17 +65,28 @@ export function shellQuote(value: string): string {
 export function unreachableReason(result: ToolResult, target: ClusterTarget): string | undefined {
   if (result.missing)
     return 'kubectl is not installed: install it (https://kubernetes.io/docs/tasks/tools/) and try again.';
-  if (result.timedOut) return `The cluster of context ${target.context} did not answer in time.`;
+  const simulated = target.context === SIM_CONTEXT;
+  const startIt = simulated
+    ? 'Start the simulated cluster with `churn-labs sim serve` in another terminal, or use `churn-labs start --simulate`.'
+    : target.context === DEFAULT_CONTEXT
+      ? 'Bring the lab up with `churn-labs up` (or `churn-labs start`).'
+      : "Check that this cluster is running, or pass the lab's --context.";
+  if (result.timedOut) return `The cluster of context ${target.context} did not answer in time. ${startIt}`;
   const text = result.stderr;
-  if (/context was not found|no context exists|does not exist.*context|context .* not found/i.test(text)) {
-    return `The kube context ${target.context} does not exist. Bring the lab up with \`churn-labs up\` (or \`churn-labs start --simulate\`), or pass --context.`;
+  if (
+    /context "[^"]*" does not exist|context was not found|no context exists|context .* not found/i.test(text)
+  ) {
+    const where = ` in ${resolveKubeconfig(target.kubeconfig)}`;
+    return simulated
+      ? `The simulated cluster is not set up (no context ${target.context}${where}). ${startIt}`
+      : `There is no kube context ${target.context}${where}: the lab cluster is not up. ${startIt}`;
   }
   if (
-    /Unable to connect to the server|connection refused|no such host|i\/o timeout|dial tcp|EOF$|the server could not find the requested resource \(get namespaces\)|couldn't get current server API group list|was refused/i.test(
+    /Unable to connect to the server|connection refused|no such host|i\/o timeout|dial tcp|EOF$|couldn't get current server API group list|was refused/i.test(
       text,
     )
   ) {
-    return `The cluster of context ${target.context} is not reachable (${firstLine(text)}). Start it with \`churn-labs up\`, or \`churn-labs sim serve\` for the simulated cluster.`;
+    return `The cluster of context ${target.context} is not reachable (${firstLine(text)}). ${startIt}`;
   }
   if (/error loading config file|invalid configuration|no configuration has been provided/i.test(text)) {
     return `kubectl cannot read the kubeconfig (${firstLine(text)}). Check --kubeconfig or $KUBECONFIG.`;
@@ -84,4 +103,17 @@ function firstLine(text: string): string {
   )
     .replace(/^(E\d{4} [\d:.]+\s+\d+ [\w.]+:\d+\] )/, '')
     .trim();
+}
+
+/**
+ * A kubectl that keeps running (`get --watch-only`), with the same pinned context and kubeconfig
+ * as every other call. Its lines are change notifications; the caller restarts it when it ends
+ * (the API server closes watches after a while).
+ */
+export function kubectlWatch(
+  target: ClusterTarget,
+  args: readonly string[],
+  options: LongRunningOptions,
+): LongRunningTool {
+  return startTool('kubectl', [...targetFlags(target), ...args], options);
 }

@@ -69,3 +69,80 @@ export function outputTail(result: Pick<ToolResult, 'stdout' | 'stderr'>, lines 
   const text = `${result.stdout}\n${result.stderr}`.trim();
   return text.split('\n').slice(-lines).join('\n');
 }
+
+/** A tool that runs until stopped (a `kubectl get --watch`), read line by line. */
+export interface LongRunningTool {
+  readonly pid: number | undefined;
+  /** Settles when the process has ended, however it ended. */
+  readonly ended: Promise<{ exitCode: number | undefined; stderr: string; missing: boolean }>;
+  /** Ends the process (SIGTERM, then SIGKILL after 2 s) and waits for it. */
+  stop(): Promise<void>;
+}
+
+export interface LongRunningOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  signal?: AbortSignal;
+  /** Called with each complete line of standard output. */
+  onLine: (line: string) => void;
+}
+
+export function startTool(
+  file: string,
+  args: readonly string[],
+  options: LongRunningOptions,
+): LongRunningTool {
+  const subprocess = execa(file, args, {
+    reject: false,
+    cancelSignal: options.signal,
+    cwd: options.cwd,
+    env: options.env,
+    extendEnv: true,
+    stdin: 'ignore',
+    buffer: { stdout: false, stderr: true },
+    maxBuffer: { stderr: 64 * 1024 },
+    forceKillAfterDelay: 2_000,
+  });
+  let partial = '';
+  subprocess.stdout?.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) options.onLine(line);
+  });
+  const ended = subprocess.then((result) => ({
+    exitCode: result.exitCode,
+    stderr: typeof result.stderr === 'string' ? result.stderr : '',
+    missing: (result as { code?: string }).code === 'ENOENT',
+  }));
+  return {
+    pid: subprocess.pid,
+    ended,
+    async stop() {
+      subprocess.kill('SIGTERM');
+      await ended;
+    },
+  };
+}
+
+/**
+ * Runs a program with this terminal handed over (an editor): it reads the keyboard and draws on
+ * the screen until it exits. The caller must have released the terminal first.
+ */
+export async function runAttached(
+  file: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ ok: boolean; exitCode: number | undefined; missing: boolean }> {
+  const result = await execa(file, args, {
+    reject: false,
+    stdio: 'inherit',
+    cwd: options.cwd,
+    env: options.env,
+    extendEnv: true,
+  });
+  return {
+    ok: !result.failed,
+    exitCode: result.exitCode,
+    missing: (result as { code?: string }).code === 'ENOENT',
+  };
+}

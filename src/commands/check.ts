@@ -23,11 +23,19 @@ export function printResult(out: Output, title: string, result: ExerciseResult):
     out.line(`  ${out.red('✗')} ${result.error}`);
     return;
   }
+  // The step the learner is on gets every check; the ones after it only a line, since their
+  // checks mostly fail for the same reason.
+  const current = result.steps.findIndex((s) => !s.passed);
   result.steps.forEach((step, i) => {
-    out.line(
-      `  ${out.ok(step.passed)} Step ${i + 1}. ${step.title}${step.recorded ? out.dim(' (passed earlier)') : ''}${step.waiting ? out.dim(' (its checks pass; finish the steps before it first)') : ''}`,
-    );
-    if (step.recorded) return;
+    const note = step.recorded
+      ? out.dim(' (passed earlier)')
+      : step.waiting
+        ? out.dim(' (its checks pass; finish the steps before it first)')
+        : current !== -1 && i > current && !step.passed
+          ? out.dim(` (after step ${current + 1})`)
+          : '';
+    out.line(`  ${out.ok(step.passed)} Step ${i + 1}. ${step.title}${note}`);
+    if (step.recorded || (current !== -1 && i > current)) return;
     for (const check of step.checks) {
       out.line(`      ${out.ok(check.passed)} ${check.title}`);
       if (!check.passed) out.line(`        ${out.dim(check.message)}`);
