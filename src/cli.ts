@@ -132,6 +132,16 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(
       new Option('--port <n>', 'the port to listen on (default: any free port)').argParser(positiveInteger),
     )
+    .addOption(
+      new Option('--time-scale <n>', 'run CronJob schedules this many times faster than real time').argParser(
+        (value: string) => {
+          const n = Number(value);
+          if (!Number.isFinite(n) || n <= 0)
+            throw new InvalidArgumentError('give a number above 0, like 60.');
+          return n;
+        },
+      ),
+    )
     .action(lazy(async () => (await import('./commands/sim.js')).serve));
 
   return program;

@@ -130,20 +130,27 @@ export type SolutionEvent =
   | { type: 'output'; chunk: string }
   | { type: 'result'; command: string; ok: boolean; exitCode: number | undefined };
 
+/** How long the solution lets a step's checks catch up (pods starting, probes failing) before the next step. */
+export const STEP_SETTLE_SECONDS = 180;
+
 /**
  * Runs the reference solution of every step not yet passed, in order, each command in a shell in
  * the learner's workspace with kubectl pinned to our context. Stops at the first failing command.
+ * Between steps it waits until the checks have seen the step pass (and recorded it), as they
+ * would see a learner's: a later step may undo what an earlier one shows (resume after suspend,
+ * heal after drain), and steps only count in order.
  */
 export async function runSolution(
   lab: Lab,
   exercise: Exercise,
   onEvent: (event: SolutionEvent) => void,
   signal?: AbortSignal,
+  options: { stepSettleSeconds?: number } = {},
 ): Promise<boolean> {
   const { kubectlShell } = await import('./cluster/kubectl.js');
   const recorded = passedSteps(await readProgress(lab), exercise.id);
-  for (const step of exercise.steps) {
-    if (recorded.has(step.id)) continue;
+  const pending = exercise.steps.filter((step) => !recorded.has(step.id));
+  for (const [index, step] of pending.entries()) {
     for (const command of stepView(lab, exercise, step).solution) {
       onEvent({ type: 'command', step: step.id, command });
       const result = await kubectlShell(lab.target, command, {
@@ -155,6 +162,37 @@ export async function runSolution(
       onEvent({ type: 'result', command, ok: result.ok, exitCode: result.exitCode });
       if (!result.ok) return false;
     }
+    if (index === pending.length - 1 || signal?.aborted) continue;
+    const seconds = options.stepSettleSeconds ?? STEP_SETTLE_SECONDS;
+    const waiting = () =>
+      onEvent({
+        type: 'output',
+        chunk: `(waiting up to ${seconds} s for the checks of "${step.title}" to pass)\n`,
+      });
+    if (!(await waitForStep(lab, exercise, step.id, seconds, waiting, signal)) && !signal?.aborted)
+      onEvent({
+        type: 'output',
+        chunk: `The checks of "${step.title}" did not pass within ${seconds} s; going on with the next step.\n`,
+      });
   }
   return true;
+}
+
+/** Re-checks until the step has passed (now or earlier) or the time is up; `onWait` once it has to wait. */
+async function waitForStep(
+  lab: Lab,
+  exercise: Exercise,
+  stepId: string,
+  seconds: number,
+  onWait: () => void,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  const deadline = Date.now() + seconds * 1000;
+  for (let attempt = 0; ; attempt++) {
+    const result = await checkExercise(lab, exercise, signal);
+    if (result.steps.find((s) => s.id === stepId)?.passed) return true;
+    if (Date.now() >= deadline || signal?.aborted) return false;
+    if (attempt === 0) onWait();
+    await sleep(Math.min(1000, Math.max(0, deadline - Date.now())), undefined, { signal }).catch(() => {});
+  }
 }

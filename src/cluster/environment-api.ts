@@ -25,6 +25,10 @@ export interface UpResult {
   ok: boolean;
   /** The step that failed, if any. */
   failedStep?: string;
+  /** The run was interrupted (the signal fired); the next `up` picks up where it stopped. */
+  canceled?: boolean;
+  /** Every step that ran, in order, with how it ended. */
+  steps?: { id: string; title: string; outcome: 'ok' | 'skipped' | 'failed'; detail?: string }[];
 }
 
 export interface UpOptions {
@@ -32,4 +36,19 @@ export interface UpOptions {
   onEvent: (event: UpEvent) => void;
   /** Ask before overwriting the learner's edited files in the workspace; without it, keep theirs. */
   confirmOverwrite?: (files: string[]) => Promise<boolean>;
+  /** The package folder holding manifests/, docker/ and dist/ (default: this package's own). */
+  packageDir?: string;
+  /** Overrides of how long to wait, in milliseconds (defaults suit a laptop; tests shorten them). */
+  timeouts?: Partial<UpTimeouts>;
+}
+
+export interface UpTimeouts {
+  /** An existing cluster's API must answer within this long, or it is taken as half-created. */
+  clusterHealthMs: number;
+  /** metrics-server's Deployment available, then the metrics API answering. */
+  metricsMs: number;
+  /** The smoke-test pod runs to completion. */
+  smokeMs: number;
+  /** How often to look again while waiting. */
+  pollMs: number;
 }

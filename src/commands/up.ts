@@ -1,6 +1,148 @@
-import { usageError } from '../errors.js';
-import type { CommonOptions } from './common.js';
+import type { UpEvent } from '../cluster/environment-api.js';
+import { isInteractive, wantsColor } from '../output.js';
+import { type CommonOptions, labFrom } from './common.js';
+import { confirm } from './confirm.js';
 
-export async function up(_options: CommonOptions): Promise<number> {
-  throw usageError('churn-labs up is not built yet in this version.');
+/**
+ * `churn-labs up`: the environment's steps as lines. On a terminal each running step has a
+ * spinner, its command and its elapsed time on one redrawn line; elsewhere (a pipe, CI, NO_COLOR)
+ * plain lines and no escape codes.
+ */
+export async function up(options: CommonOptions): Promise<number> {
+  const lab = await labFrom(options);
+  const stream = process.stdout;
+  const printer = createUpPrinter(stream, Boolean(stream.isTTY) && wantsColor(stream));
+  const controller = new AbortController();
+  // Ctrl-C ends the running command (execa's cancel signal) and lets `up` say where it stopped;
+  // a second Ctrl-C does not wait for that.
+  const stop = () => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    const { up: bringUp } = await import('../cluster/environment.js');
+    const result = await bringUp(lab, {
+      signal: controller.signal,
+      onEvent: printer.event,
+      confirmOverwrite: isInteractive()
+        ? (files) =>
+            printer.paused(() =>
+              confirm(
+                `You edited ${files.join(', ')} in your workspace, and this version of churn-labs has a newer one. Replace yours?`,
+                undefined,
+                '',
+              ),
+            )
+        : undefined,
+    });
+    printer.stop();
+    if (result.canceled) {
+      process.stderr.write('Stopped. Run churn-labs up again: it picks up where it stopped.\n');
+      return 130;
+    }
+    if (!result.ok) return 1;
+    const changed = (result.steps ?? []).filter((s) => s.outcome === 'ok' && s.id !== 'preflight');
+    if (changed.length === 0 || changed.every((s) => s.id === 'smoke'))
+      stream.write('Everything was already up: nothing was created, rebuilt or reloaded.\n');
+    stream.write(
+      `The lab is up (context ${lab.target.context}). Your manifests are in ${lab.paths.workspace}/k8s. Next: churn-labs start, or churn-labs list.\n`,
+    );
+    return 0;
+  } finally {
+    printer.stop();
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+interface Writable {
+  write: (text: string) => unknown;
+  columns?: number;
+}
+
+const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+
+/** Prints `up`'s events; `live` draws a spinner line (only ever on a terminal). */
+export function createUpPrinter(stream: Writable, live: boolean) {
+  const paint = (code: number, reset: number) => (text: string) =>
+    live ? `\u001b[${code}m${text}\u001b[${reset}m` : text;
+  const [green, red, yellow, dim] = [paint(32, 39), paint(31, 39), paint(33, 39), paint(2, 22)];
+  let running: { title: string; command?: string; started: number } | undefined;
+  let frame = 0;
+  let timer: NodeJS.Timeout | undefined;
+
+  const clear = () => live && running && stream.write('\r\u001b[2K');
+  const draw = () => {
+    if (!live || !running) return;
+    // A pseudo-terminal may report 0 columns: take that as unknown.
+    const width = Math.max(20, (stream.columns || 100) - 1);
+    const elapsed = seconds(Date.now() - running.started);
+    let text = `${FRAMES[frame++ % FRAMES.length]} ${running.title} ${elapsed}`;
+    if (running.command) text += `  ${running.command}`;
+    // One terminal line, or the carriage return would not get back to its start.
+    if ([...text].length > width) text = `${[...text].slice(0, width - 1).join('')}…`;
+    stream.write(`\r\u001b[2K${dim(text)}`);
+  };
+  const startTicker = () => {
+    if (!live || timer) return;
+    timer = setInterval(draw, 80);
+    timer.unref();
+  };
+  const stopTicker = () => {
+    if (timer) clearInterval(timer);
+    timer = undefined;
+  };
+
+  const event = (e: UpEvent) => {
+    if (e.type === 'step-start') {
+      running = { title: e.title, command: e.command, started: Date.now() };
+      if (live) {
+        draw();
+        startTicker();
+      } else stream.write(`→ ${e.title}${e.command ? `: ${e.command}` : ''}\n`);
+    } else if (e.type === 'notice') {
+      clear();
+      stream.write(`${yellow('!')} ${e.message}\n`);
+      draw();
+    } else if (e.type === 'step-end') {
+      stopTicker();
+      clear();
+      const title = running?.title ?? e.id;
+      running = undefined;
+      const mark =
+        e.outcome === 'ok'
+          ? green(live ? '✓' : 'ok')
+          : e.outcome === 'skipped'
+            ? dim(live ? '–' : 'skipped')
+            : red(live ? '✗' : 'FAILED');
+      stream.write(`${mark} ${title}${e.detail ? `: ${e.detail}` : ''} ${dim(`(${seconds(e.ms)})`)}\n`);
+      if (e.outcome === 'failed') {
+        if (e.fix) stream.write(`  ${yellow('fix:')} ${e.fix}\n`);
+        if (e.outputTail) stream.write(`${dim(e.outputTail.replace(/^/gm, '  │ '))}\n`);
+      }
+    }
+  };
+
+  return {
+    event,
+    /** Runs `work` (a question) with the spinner line out of the way. */
+    async paused<T>(work: () => Promise<T>): Promise<T> {
+      stopTicker();
+      clear();
+      try {
+        return await work();
+      } finally {
+        draw();
+        startTicker();
+      }
+    },
+    stop: () => {
+      stopTicker();
+      clear();
+      running = undefined;
+    },
+  };
 }

@@ -70,7 +70,7 @@ export const invalid = (kind: string, group: string, name: string, causes: Statu
   new ApiError(
     422,
     'Invalid',
-    `${kind}${group ? `.${group}` : ''} "${name}" is invalid: ${causes.map((c) => `${c.field ? `${c.field}: ` : ''}${c.message}`).join(', ')}`,
+    `${kind}${group ? `.${group}` : ''} "${name}" is invalid: ${aggregate(causes.map((c) => `${c.field ? `${c.field}: ` : ''}${c.message}`))}`,
     {
       name,
       group: group || undefined,
@@ -80,8 +80,15 @@ export const invalid = (kind: string, group: string, name: string, causes: Statu
   );
 
 export const badRequest = (message: string) => new ApiError(400, 'BadRequest', message);
+export const forbidden = (message: string) => new ApiError(403, 'Forbidden', message);
+export const serviceUnavailable = (message: string) => new ApiError(503, 'ServiceUnavailable', message);
 export const methodNotAllowed = (message: string) => new ApiError(405, 'MethodNotAllowed', message);
 export const gone = (message: string) => new ApiError(410, 'Expired', message);
+
+/** How the API server joins several errors into one message: one alone, several in brackets. */
+function aggregate(messages: string[]): string {
+  return messages.length === 1 ? messages[0]! : `[${messages.join(', ')}]`;
+}
 
 function qualified(resource: string, group: string): string {
   return group ? `${resource}.${group}` : resource;

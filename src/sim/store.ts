@@ -92,8 +92,11 @@ export class Store {
     return [...this.objects.keys()];
   }
 
-  /** Creates an object: assigns uid, creationTimestamp, generation 1 and a resourceVersion. */
-  create(kind: string, object: KubeObject): KubeObject {
+  /**
+   * Creates an object: assigns uid, creationTimestamp, generation 1 and a resourceVersion. The API
+   * server passes `uid` when the object's own fields depend on it (a Job's generated selector).
+   */
+  create(kind: string, object: KubeObject, options: { uid?: string } = {}): KubeObject {
     const { namespace, name } = object.metadata;
     const bucket = this.bucket(kind);
     if (bucket.has(key(namespace, name))) {
@@ -104,7 +107,7 @@ export class Store {
     stored.kind ??= kind;
     stored.metadata = {
       ...stored.metadata,
-      uid: randomUUID(),
+      uid: options.uid ?? randomUUID(),
       creationTimestamp: now(),
       generation: 1,
     };
@@ -172,6 +175,27 @@ export class Store {
       return this.commit('MODIFIED', kind, marked);
     }
     return this.remove(kind, namespace, name);
+  }
+
+  /**
+   * Marks an object as being deleted without removing it: sets its deletionTimestamp and lets
+   * `mark` change the rest (a namespace's phase Terminating, a pod's grace period, a finalizer for
+   * foreground deletion). Idempotent: an object already marked is returned as it is.
+   */
+  markDeleted(
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+    mark: (object: KubeObject) => void = () => {},
+  ): KubeObject {
+    const current = this.objects.get(kind)?.get(key(namespace, name));
+    const { resource, group } = this.naming(kind);
+    if (!current) throw notFound(resource, name, group);
+    if (current.metadata.deletionTimestamp) return structuredClone(current);
+    const marked = structuredClone(current);
+    marked.metadata.deletionTimestamp = now();
+    mark(marked);
+    return this.commit('MODIFIED', kind, marked);
   }
 
   /** Takes an object out of the store (the end of a graceful deletion). */

@@ -1,0 +1,132 @@
+import { invalid } from '../errors.js';
+import { naming } from '../resources.js';
+import {
+  configMapRules,
+  endpointSliceRules,
+  eventRules,
+  namespaceRules,
+  nodeRules,
+  pvcRules,
+  pvRules,
+  secretRules,
+  storageClassRules,
+} from './core.js';
+import { FieldErrors } from './field-errors.js';
+import { hpaRules } from './hpa.js';
+import { validateObjectMeta } from './meta.js';
+import { dns1123Subdomain } from './names.js';
+import { defaultPod, qosClass } from './pod-defaults.js';
+import { validatePodSpec } from './pod-validation.js';
+import { type AdmissionContext, type KindRules, type Obj, same } from './rules.js';
+import { serviceRules } from './services.js';
+import { cronJobRules, deploymentRules, jobRules, replicaSetRules } from './workloads.js';
+
+/**
+ * The API server's write path for one object, before it is stored: defaults, the kind's strategy
+ * (PrepareForCreate / PrepareForUpdate) and validation, answering a 422 Invalid with every field
+ * error at once, as a real cluster does.
+ */
+const POD_UPDATE_FORBIDDEN =
+  'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
+
+function pendingStatus(pod: Obj): void {
+  pod.status = { phase: 'Pending', qosClass: qosClass(pod.spec) };
+}
+
+const podRules: KindRules = {
+  defaults: defaultPod,
+  prepareCreate: pendingStatus,
+  validate(pod, errors) {
+    validatePodSpec(pod.spec ?? {}, 'spec', errors);
+  },
+  validateUpdate(pod, old, errors) {
+    const mutable = (spec: Obj) => {
+      const copy = structuredClone(spec ?? {});
+      for (const c of [...(copy.containers ?? []), ...(copy.initContainers ?? [])]) delete c.image;
+      delete copy.activeDeadlineSeconds;
+      delete copy.tolerations;
+      delete copy.terminationGracePeriodSeconds;
+      return copy;
+    };
+    if (!same(mutable(pod.spec), mutable(old.spec))) errors.forbidden('spec', POD_UPDATE_FORBIDDEN);
+  },
+};
+
+const RULES: Record<string, KindRules> = {
+  Pod: podRules,
+  Deployment: deploymentRules,
+  ReplicaSet: replicaSetRules,
+  Job: jobRules,
+  CronJob: cronJobRules,
+  Service: serviceRules,
+  Namespace: namespaceRules,
+  ConfigMap: configMapRules,
+  Secret: secretRules,
+  PersistentVolumeClaim: pvcRules,
+  PersistentVolume: pvRules,
+  StorageClass: storageClassRules,
+  HorizontalPodAutoscaler: hpaRules,
+  EndpointSlice: endpointSliceRules,
+  Event: eventRules,
+  Node: nodeRules,
+};
+
+const rulesOf = (kind: string): KindRules => RULES[kind] ?? {};
+
+/** Decoding's defaults only: what a dry run of a create shows, and what every write gets. */
+export function applyDefaults(kind: string, object: Obj): void {
+  object.metadata ??= {};
+  rulesOf(kind).defaults?.(object);
+}
+
+function fail(kind: string, object: Obj, errors: FieldErrors): void {
+  if (errors.empty) return;
+  const { group } = naming(kind);
+  throw invalid(kind, group, object.metadata?.name ?? '', errors.causes);
+}
+
+export function admitCreate(kind: string, object: Obj, context: AdmissionContext): void {
+  const rules = rulesOf(kind);
+  applyDefaults(kind, object);
+  rules.prepareCreate?.(object, context);
+  const errors = new FieldErrors();
+  validateObjectMeta(object.metadata, rules.name ?? dns1123Subdomain, errors);
+  rules.validate?.(object, errors, context);
+  fail(kind, object, errors);
+}
+
+export function admitUpdate(
+  kind: string,
+  object: Obj,
+  old: Obj,
+  context: AdmissionContext,
+  options: { status?: boolean } = {},
+): void {
+  const rules = rulesOf(kind);
+  applyDefaults(kind, object);
+  if (options.status) {
+    // The status subresource writes status only; the rest stays as stored.
+    const errors = new FieldErrors();
+    validateObjectMeta(object.metadata, rules.name ?? dns1123Subdomain, errors);
+    fail(kind, object, errors);
+    return;
+  }
+  if (old.status !== undefined) object.status = old.status;
+  else delete object.status;
+  rules.prepareUpdate?.(object, old, context);
+  const errors = new FieldErrors();
+  validateObjectMeta(object.metadata, rules.name ?? dns1123Subdomain, errors);
+  rules.validate?.(object, errors, context);
+  rules.validateUpdate?.(object, old, errors, context);
+  fail(kind, object, errors);
+}
+
+/**
+ * What the API server would have done to a pod a controller creates straight in the store (the
+ * ReplicaSet and Job controllers): pod defaults, service account, tolerations, priority, and the
+ * first status (Pending, with its QoS class). For the controllers, so their pods read like real ones.
+ */
+export function admitControllerPod(pod: Obj): void {
+  applyDefaults('Pod', pod);
+  pendingStatus(pod);
+}

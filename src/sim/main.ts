@@ -1,0 +1,175 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { environmentError } from '../errors.js';
+import { writeFileAtomicSync } from '../files/atomic.js';
+import { bootstrap } from './bootstrap.js';
+import { naming } from './resources.js';
+import type { Controllers, Runtime, StartControllers } from './runtime-api.js';
+import { createApiServer } from './server/index.js';
+import { Store } from './store.js';
+
+/**
+ * The simulated cluster as one in-process service: the object store (persisted under
+ * `<home>/sim/`), the API server on 127.0.0.1, the controllers and the node that runs pods, and a
+ * kubeconfig with the context `churn-labs-sim` for the real kubectl.
+ */
+export const SIM_CONTEXT = 'churn-labs-sim';
+
+export interface SimulatorOptions {
+  home: string;
+  /** 0 or absent: any free port. */
+  port?: number;
+  /** How much faster than real time CronJob schedules run. */
+  timeScale?: number;
+  log?: (line: string) => void;
+  /**
+   * The control plane and node to run; by default the simulator's own controllers. `false` runs
+   * the API alone, with `runtime` (if given) standing for the node (tests).
+   */
+  controllers?: StartControllers | false;
+  runtime?: Runtime;
+}
+
+export interface Simulator {
+  url: string;
+  kubeconfig: string;
+  context: string;
+  stop(): Promise<void>;
+}
+
+/** Reads the state file's shape; a file that is not a store's state is moved aside, never fatal. */
+function setAsideIfCorrupt(file: string, log: (line: string) => void): void {
+  if (!existsSync(file)) return;
+  try {
+    const state = JSON.parse(readFileSync(file, 'utf8')) as { resourceVersion?: unknown; objects?: unknown };
+    if (
+      typeof state.resourceVersion === 'number' &&
+      typeof state.objects === 'object' &&
+      state.objects !== null
+    ) {
+      for (const list of Object.values(state.objects)) {
+        if (!Array.isArray(list)) throw new Error('objects');
+        for (const o of list) if (typeof o?.metadata?.name !== 'string') throw new Error('object');
+      }
+      return;
+    }
+  } catch {
+    // fall through: unreadable
+  }
+  const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  renameSync(file, aside);
+  log(
+    `warning: the simulated cluster's state file was unreadable; moved it to ${aside} and started a fresh cluster.`,
+  );
+}
+
+function kubeconfigText(url: string): string {
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- cluster:',
+    `    server: ${url}`,
+    `  name: ${SIM_CONTEXT}`,
+    'contexts:',
+    '- context:',
+    `    cluster: ${SIM_CONTEXT}`,
+    `    user: ${SIM_CONTEXT}`,
+    `  name: ${SIM_CONTEXT}`,
+    `current-context: ${SIM_CONTEXT}`,
+    'preferences: {}',
+    'users:',
+    `- name: ${SIM_CONTEXT}`,
+    '  user: {}',
+    '',
+  ].join('\n');
+}
+
+/** One simulator per home: another live one (its process alive and its URL answering) is an error. */
+async function claimHome(pidFile: string): Promise<void> {
+  if (!existsSync(pidFile)) return;
+  const [pidText, url] = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return;
+  }
+  // The pid may belong to another program by now: only a simulator that answers counts.
+  const answers = url
+    ? await fetch(`${url}/version`, { signal: AbortSignal.timeout(1000) }).then(
+        (r) => r.ok,
+        () => false,
+      )
+    : true;
+  if (answers)
+    throw environmentError(
+      `A simulated cluster already runs for this folder (process ${pid}${url ? `, ${url}` : ''}). Stop it first, or set CHURN_LABS_HOME to another folder.`,
+    );
+}
+
+export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
+  const log = options.log ?? (() => {});
+  const dir = join(options.home, 'sim');
+  mkdirSync(dir, { recursive: true });
+  const pidFile = join(dir, 'simulator.pid');
+  await claimHome(pidFile);
+  const stateFile = join(dir, 'state.json');
+  setAsideIfCorrupt(stateFile, log);
+  const store = new Store({ file: stateFile, naming });
+  bootstrap(store);
+
+  let controllers: Controllers | undefined;
+  const api = createApiServer(store, () => controllers?.runtime ?? options.runtime, { log });
+  let url: string;
+  try {
+    url = await api.listen(options.port ?? 0);
+  } catch (error) {
+    store.flush();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw environmentError(
+        `Port ${options.port} on 127.0.0.1 is already in use. Stop what uses it, or choose another with --port.`,
+      );
+    throw error;
+  }
+  writeFileAtomicSync(pidFile, `${process.pid}\n${url}\n`);
+
+  try {
+    if (options.controllers !== false) {
+      const start = options.controllers ?? (await import('./controllers/index.js')).startControllers;
+      controllers = start(store, {
+        stateDir: dir,
+        timeScale: options.timeScale,
+        log,
+      } as Parameters<StartControllers>[1]);
+    }
+  } catch (error) {
+    await api.close();
+    store.flush();
+    rmSync(pidFile, { force: true });
+    throw error;
+  }
+
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileAtomicSync(kubeconfig, kubeconfigText(url));
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    kubeconfig,
+    context: SIM_CONTEXT,
+    stop() {
+      stopping ??= (async () => {
+        await api.close();
+        try {
+          await controllers?.stop();
+        } finally {
+          store.flush();
+          rmSync(pidFile, { force: true });
+        }
+      })();
+      return stopping;
+    },
+  };
+}

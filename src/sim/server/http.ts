@@ -1,0 +1,108 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseYaml } from 'yaml';
+import { ApiError, badRequest } from '../errors.js';
+import { decodeProtobuf, isProtobuf } from '../protobuf.js';
+
+/**
+ * The plumbing every handler shares: reading a request body, answering JSON, answering an error
+ * as a Kubernetes Status (which kubectl prints as `Error from server (Reason): message`), and the
+ * Warning headers kubectl prints as `Warning: ...`.
+ */
+export interface ApiCall {
+  req: IncomingMessage;
+  res: ServerResponse;
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  /** Warnings to send with the answer (unknown fields under fieldValidation=Warn, ...). */
+  warnings: string[];
+}
+
+const MAX_BODY = 8 * 1024 * 1024;
+
+export function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        reject(new ApiError(413, 'RequestEntityTooLarge', 'the request body is larger than 8 MiB'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** JSON, YAML for server-side apply (`application/apply-patch+yaml`), or Kubernetes protobuf. */
+export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
+  if (body.length > 0 && isProtobuf(contentType)) return decodeProtobuf(body);
+  const text = body.toString('utf8');
+  if (text.trim() === '') return undefined;
+  const yaml = /yaml/i.test(contentType ?? '');
+  try {
+    return yaml ? parseYaml(text) : JSON.parse(text);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw badRequest(`the body of the request was in an unknown format: ${detail}`);
+  }
+}
+
+export function headerFor(warnings: string[]): Record<string, string | string[]> {
+  if (warnings.length === 0) return {};
+  return { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`) };
+}
+
+export function sendJson(call: ApiCall, code: number, body: unknown, contentType = 'application/json'): void {
+  const text = JSON.stringify(body);
+  call.res.writeHead(code, {
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-cache, private',
+    ...headerFor(call.warnings),
+  });
+  call.res.end(text);
+}
+
+export function sendError(
+  call: Pick<ApiCall, 'res' | 'warnings'>,
+  error: unknown,
+  log?: (line: string) => void,
+) {
+  const apiError =
+    error instanceof ApiError
+      ? error
+      : new ApiError(500, 'InternalError', `Internal error occurred: ${(error as Error)?.message ?? error}`);
+  if (!(error instanceof ApiError)) log?.(`internal error: ${(error as Error)?.stack ?? error}`);
+  if (call.res.headersSent) {
+    call.res.destroy();
+    return;
+  }
+  const text = JSON.stringify(apiError.toStatus());
+  call.res.writeHead(apiError.code, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    ...headerFor(call.warnings),
+  });
+  call.res.end(text);
+}
+
+export const notFoundPath = () =>
+  new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+
+export function queryFlag(query: URLSearchParams, name: string): boolean {
+  const value = query.get(name);
+  return value === 'true' || value === '1';
+}
+
+export function queryInt(query: URLSearchParams, name: string): number | undefined {
+  const value = query.get(name);
+  if (value === null || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw badRequest(`invalid value for ${name}: ${value}`);
+  return n;
+}

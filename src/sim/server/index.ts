@@ -1,0 +1,248 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { ApiError, methodNotAllowed } from '../errors.js';
+import type { Runtime } from '../runtime-api.js';
+import type { Store } from '../store.js';
+import type { Api } from './context.js';
+import { handleDelete, handleDeleteCollection } from './delete.js';
+import { discoveryDocument } from './discovery.js';
+import { handleConnect, handleUpgrade } from './exec.js';
+import { type ApiCall, notFoundPath, queryFlag, readBody, sendError, sendJson } from './http.js';
+import { handleLog } from './logs.js';
+import { handleMetrics } from './metrics.js';
+import { openapiDocument } from './openapi.js';
+import { openapiV2 } from './openapi-v2.js';
+import { handleProxy } from './proxy.js';
+import { handleGet, handleList } from './read.js';
+import { parseRoute, type Route } from './route.js';
+import { handleScale } from './scale.js';
+import { handleBinding, handleEviction, handleFinalize } from './special.js';
+import { handleWatch } from './watch.js';
+import { handleCreate, handlePatch, handleUpdate } from './write.js';
+
+/**
+ * The simulated cluster's API server: one HTTP listener that the real kubectl accepts as a
+ * Kubernetes API. Requests are handled synchronously against the store (fast, and ordered), except
+ * the long ones: watches, followed logs, proxied requests and exec sessions.
+ */
+export interface ApiServer {
+  server: Server;
+  /** Listens on 127.0.0.1 (port 0: any free port); resolves with the server URL. */
+  listen(port?: number): Promise<string>;
+  /** Ends every watch and stream, then the listener. */
+  close(): Promise<void>;
+}
+
+export interface ApiServerOptions {
+  log?: (line: string) => void;
+}
+
+export function createApiServer(
+  store: Store,
+  runtime: Runtime | (() => Runtime | undefined) | undefined,
+  options: ApiServerOptions = {},
+): ApiServer {
+  const api: Api = {
+    store,
+    runtime: typeof runtime === 'function' ? runtime : () => runtime,
+    log: options.log ?? (() => {}),
+    closers: new Set(),
+  };
+  const sockets = new Set<Duplex>();
+  const server = createServer((req, res) => {
+    void handle(api, req, res);
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    if (TRACE)
+      api.log(
+        `${req.method} ${req.url} upgrade=${req.headers.upgrade} protocols=${req.headers['sec-websocket-protocol'] ?? ''}`,
+      );
+    handleUpgrade(api, req, socket, head);
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.keepAliveTimeout = 30_000;
+
+  return {
+    server,
+    listen(port = 0) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+        });
+      });
+    },
+    async close() {
+      for (const close of [...api.closers]) close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      });
+    },
+  };
+}
+
+/** CHURN_LABS_SIM_TRACE=1 logs every request (method, path, content type), for diagnosing a client. */
+const TRACE = Boolean(process.env.CHURN_LABS_SIM_TRACE);
+
+async function handle(api: Api, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const call: ApiCall = {
+    req,
+    res,
+    method: (req.method ?? 'GET').toUpperCase(),
+    path: url.pathname,
+    query: url.searchParams,
+    warnings: [],
+  };
+  if (TRACE)
+    api.log(
+      `${call.method} ${req.url} ct=${req.headers['content-type'] ?? ''} accept=${req.headers.accept ?? ''}`,
+    );
+  try {
+    const route = parseRoute(url.pathname);
+    if (route && 'resource' in route && route.subresource === 'proxy') {
+      await handleProxy(api, call, route);
+      return;
+    }
+    const body = call.method === 'GET' || call.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req);
+    await dispatch(api, call, route, body);
+  } catch (error) {
+    sendError(call, error, api.log);
+  }
+}
+
+function sendText(
+  call: ApiCall,
+  code: number,
+  text: string,
+  contentType: string,
+  headers: Record<string, string> = {},
+): void {
+  call.res.writeHead(code, {
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(text),
+    ...headers,
+  });
+  call.res.end(text);
+}
+
+async function dispatch(
+  api: Api,
+  call: ApiCall,
+  route: ReturnType<typeof parseRoute>,
+  body: Buffer,
+): Promise<void> {
+  const { path, method } = call;
+  if (method === 'GET') {
+    const doc = discoveryDocument(path, call.req.headers.accept);
+    if (doc) return sendText(call, 200, doc.body, doc.contentType);
+    if (path === '/healthz' || path === '/livez' || path === '/readyz')
+      return sendText(call, 200, 'ok', 'text/plain; charset=utf-8');
+    if (path === '/openapi/v2' || path === '/swagger-2.0.0.pb-v1') {
+      const doc = openapiV2(call.req.headers.accept);
+      call.res.writeHead(200, {
+        'Content-Type': doc.contentType,
+        'Content-Length': Buffer.byteLength(doc.body),
+      });
+      call.res.end(doc.body);
+      return;
+    }
+    if (path.startsWith('/openapi/v3')) {
+      const doc = openapiDocument(path, call.query.get('hash'));
+      if (doc) return sendText(call, 200, doc.body, 'application/json', doc.headers);
+    }
+  }
+  if (!route) throw notFoundPath();
+  if (!('resource' in route)) throw notFoundPath();
+  if (route.resource.kind === 'CustomResourceDefinition') return handleNoCustomResources(call, route);
+  if (route.resource.virtual) return handleMetrics(api, call, route);
+  if (route.subresource) return handleSubresource(api, call, route, body);
+  const watching = route.watch || queryFlag(call.query, 'watch');
+  if (!route.name) {
+    if (method === 'GET') return watching ? handleWatch(api, call, route) : handleList(api, call, route);
+    if (!route.resource.namespaced || route.namespace !== undefined) {
+      if (method === 'POST') return handleCreate(api, call, route, body);
+      if (method === 'DELETE') return handleDeleteCollection(api, call, route, body);
+    }
+    throw notAllowed(method, route);
+  }
+  if (route.resource.namespaced && route.namespace === undefined) throw notFoundPath();
+  switch (method) {
+    case 'GET':
+      return watching ? handleWatch(api, call, route) : handleGet(api, call, route);
+    case 'PUT':
+      return handleUpdate(api, call, route, body);
+    case 'PATCH':
+      return handlePatch(api, call, route, body);
+    case 'DELETE':
+      return handleDelete(api, call, route, body);
+    default:
+      throw notAllowed(method, route);
+  }
+}
+
+function handleSubresource(api: Api, call: ApiCall, route: Route, body: Buffer): void | Promise<void> {
+  const { method } = call;
+  const sub = route.subresource!;
+  const offered = route.resource.subresources.some((s) => s.name === sub);
+  if (!offered || !route.name) throw notFoundPath();
+  switch (sub) {
+    case 'status':
+      if (method === 'GET') return handleGet(api, call, route);
+      if (method === 'PUT') return handleUpdate(api, call, route, body);
+      if (method === 'PATCH') return handlePatch(api, call, route, body);
+      break;
+    case 'scale':
+      return handleScale(api, call, route, body);
+    case 'log':
+      if (method === 'GET') return handleLog(api, call, route);
+      break;
+    case 'exec':
+    case 'attach':
+    case 'portforward':
+      return handleConnect(api, call, route);
+    case 'eviction':
+      if (method === 'POST') return handleEviction(api, call, route, body);
+      break;
+    case 'binding':
+      if (method === 'POST') return handleBinding(api, call, route, body);
+      break;
+    case 'finalize':
+      if (method === 'PUT') return handleFinalize(api, call, route, body);
+      break;
+  }
+  throw notAllowed(method, route);
+}
+
+function handleNoCustomResources(call: ApiCall, route: Route): void {
+  if (call.method !== 'GET')
+    throw methodNotAllowed(
+      'the simulated cluster has no custom resources: it serves the built-in kinds the course uses',
+    );
+  if (route.name)
+    throw new ApiError(
+      404,
+      'NotFound',
+      `customresourcedefinitions.apiextensions.k8s.io "${route.name}" not found`,
+    );
+  sendJson(call, 200, {
+    kind: 'CustomResourceDefinitionList',
+    apiVersion: 'apiextensions.k8s.io/v1',
+    metadata: { resourceVersion: '1' },
+    items: [],
+  });
+}
+
+function notAllowed(method: string, route: Route): ApiError {
+  return methodNotAllowed(
+    `the server does not allow this method on the requested resource (${method.toLowerCase()} ${route.resource.plural})`,
+  );
+}
