@@ -1,0 +1,66 @@
+import { render } from 'ink';
+import type { Lab } from '../../lab.js';
+import { realServices } from '../real-services.js';
+import type { Services } from '../services.js';
+import { Session } from '../session.js';
+import { App } from './App.js';
+import type { Route } from './CourseScreens.js';
+import { startTimings } from './timings.js';
+
+/**
+ * Draws the app until it ends, and ends with the terminal restored and every process the app
+ * started ended, whether the learner quits, presses Ctrl-C, or the app gets SIGTERM or SIGHUP.
+ */
+const SIGNAL_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
+/** If something still holds the event loop after the app has cleaned up, do not hang on it. */
+const EXIT_GRACE_MS = 3_000;
+
+export async function mountApp(options: { lab: Lab; simulate: boolean; only?: Route; services?: Services }) {
+  const session = new Session();
+  let exitCode = 0;
+  // Warnings from the core go above the app, not through stderr across its frame.
+  const early: string[] = [];
+  let printWarning: ((message: string) => void) | undefined;
+  const lab: Lab = {
+    ...options.lab,
+    warn: (message) => (printWarning ? printWarning(message) : early.push(message)),
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    const code = SIGNAL_CODES[signal] ?? 1;
+    if (!session.requestQuit(code)) {
+      void session.close().finally(() => process.exit(code));
+    }
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const signal of signals) process.on(signal, onSignal);
+
+  const timings = startTimings(process.env.CHURN_LABS_TUI_TIMINGS);
+  const instance = render(
+    <App
+      lab={lab}
+      services={options.services ?? realServices()}
+      session={session}
+      simulate={options.simulate}
+      only={options.only}
+      onWarnings={(print) => {
+        printWarning = print;
+        for (const message of early.splice(0)) print(message);
+      }}
+      onExit={(code) => {
+        exitCode = code;
+      }}
+    />,
+    { exitOnCtrlC: false, onRender: timings?.onRender },
+  );
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    await session.close();
+    await timings?.save();
+    for (const signal of signals) process.off(signal, onSignal);
+    process.stdin.pause();
+    setTimeout(() => process.exit(exitCode), EXIT_GRACE_MS).unref();
+  }
+  return exitCode;
+}

@@ -1,0 +1,34 @@
+import { Box, Text } from 'ink';
+import type { StepResult } from '../../course/judge.js';
+import type { Step } from '../../course/schema.js';
+
+/** The checks of one step as they stand now; before the first evaluation, their titles. */
+export function ChecksList({ step, result }: { step: Step; result: StepResult | undefined }) {
+  if (!result)
+    return (
+      <Box flexDirection="column">
+        {step.checks.map((check) => (
+          <Text key={check.id} dimColor>
+            {'  '}· {check.title}
+          </Text>
+        ))}
+      </Box>
+    );
+  return (
+    <Box flexDirection="column">
+      {result.checks.map((check) => (
+        <Box key={check.id} flexDirection="column">
+          <Text>
+            {'  '}
+            <Text color={check.passed ? 'green' : 'red'}>{check.passed ? '✓' : '✗'}</Text> {check.title}
+          </Text>
+          {!check.passed && <Text dimColor>{`      ${check.message}`}</Text>}
+        </Box>
+      ))}
+      {result.recorded && <Text dimColor>{'  '}This step passed earlier (recorded in your progress).</Text>}
+      {result.waiting && (
+        <Text color="yellow">{'  '}Its checks pass; finish the steps before it first (p goes back).</Text>
+      )}
+    </Box>
+  );
+}

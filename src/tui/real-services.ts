@@ -1,0 +1,82 @@
+import type { KubeObject } from '../course/objects.js';
+import { checkExercise, type Lab, runSolution } from '../lab.js';
+import type { NamespaceReading } from './live/namespace.js';
+import type { Services } from './services.js';
+
+/**
+ * The services of the real app. What they need (execa, the doctor, the simulator, the environment)
+ * is loaded when first used, so that the course map draws without waiting for any of it.
+ */
+export function realServices(): Services {
+  return {
+    evaluate: (lab, exercise, signal) => checkExercise(lab, exercise, signal),
+    readNamespace,
+    watch(lab, namespace, kinds, onChange) {
+      let stopped = false;
+      const started = import('./live/feed.js').then(({ startFeed }) =>
+        stopped ? undefined : startFeed({ target: lab.target, namespace, kinds, onChange: () => onChange() }),
+      );
+      return async () => {
+        stopped = true;
+        await (await started)?.();
+      };
+    },
+    runSolution: (lab, exercise, onEvent, signal) => runSolution(lab, exercise, onEvent, signal),
+    doctor: async () => (await import('../cluster/doctor.js')).runDoctor(),
+    async startSimulator(home, log) {
+      const { startSimulator } = await import('../sim/main.js');
+      return startSimulator({ home, log });
+    },
+    async up(lab, options) {
+      const { up } = await import('../cluster/environment.js');
+      return up(lab, options);
+    },
+    async edit(file) {
+      const editor = process.env.VISUAL || process.env.EDITOR || 'vi';
+      // Through sh, because $EDITOR may carry arguments ("code --wait").
+      const { runAttached } = await import('../cluster/tool.js');
+      const result = await runAttached('sh', ['-c', `${editor} "$1"`, 'editor', file]);
+      if (result.exitCode === 127)
+        return {
+          ok: false,
+          message: `The editor "${editor}" was not found. Set $EDITOR, or give a file path.`,
+        };
+      if (!result.ok)
+        return {
+          ok: false,
+          message: `The editor "${editor}" exited with code ${result.exitCode ?? 'none'}.`,
+        };
+      return { ok: true };
+    },
+    debounceMs: 200,
+    probeIntervalMs: 2_000,
+  };
+}
+
+async function readNamespace(lab: Lab, namespace: string, signal: AbortSignal): Promise<NamespaceReading> {
+  const [{ kubectl, unreachableReason }, { KINDS }, { PANEL_KINDS, summariseNamespace }] = await Promise.all([
+    import('../cluster/kubectl.js'),
+    import('../course/objects.js'),
+    import('./live/namespace.js'),
+  ]);
+  const resources = ['namespaces', ...PANEL_KINDS.map((kind) => KINDS[kind]!.resource)];
+  const result = await kubectl(lab.target, ['get', resources.join(','), '-n', namespace, '-o', 'json'], {
+    signal,
+    timeoutMs: 15_000,
+  });
+  if (!result.ok) {
+    return {
+      ok: false,
+      reason:
+        unreachableReason(result, lab.target) ?? result.stderr.trim().split('\n').at(-1) ?? 'kubectl failed',
+    };
+  }
+  try {
+    const items = (JSON.parse(result.stdout) as { items?: KubeObject[] }).items ?? [];
+    const exists = items.some((o) => o.kind === 'Namespace' && o.metadata.name === namespace);
+    const inNamespace = items.filter((o) => o.kind !== 'Namespace');
+    return { ok: true, view: summariseNamespace(namespace, inNamespace, exists) };
+  } catch {
+    return { ok: false, reason: 'kubectl answered with output that is not JSON.' };
+  }
+}

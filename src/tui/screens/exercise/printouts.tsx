@@ -1,0 +1,103 @@
+import { Box, Text } from 'ink';
+import type { Exercise, Step } from '../../../course/schema.js';
+import { fillTemplate, type Lab, stepView } from '../../../lab.js';
+import { Code, Markdown } from '../../markdown/Markdown.js';
+
+/** Printed once when an exercise opens: its title, intro and where the lab departs from the course text. */
+export function ExerciseIntro(props: {
+  lab: Lab;
+  exercise: Exercise;
+  number: number;
+  total: number;
+  requires: string[];
+}) {
+  const { lab, exercise, number, total, requires } = props;
+  return (
+    <Box flexDirection="column" marginTop={1}>
+      <Text bold color="magenta">
+        Exercise {number} of {total}: {exercise.title}
+      </Text>
+      <Text dimColor>Course text: {exercise.seed}</Text>
+      <Box marginTop={1}>
+        <Markdown text={fillTemplate(exercise.intro, lab, exercise)} />
+      </Box>
+      {exercise.differences.length > 0 && (
+        <Box flexDirection="column" marginTop={1}>
+          <Text bold>Where this lab departs from the course text</Text>
+          <Markdown text={exercise.differences.map((d) => `- ${d}`).join('\n')} />
+        </Box>
+      )}
+      {requires.length > 0 && (
+        <Box marginTop={1}>
+          <Text color="yellow">
+            This exercise starts from the state {requires.join(', ')} leaves behind; do{' '}
+            {requires.length === 1 ? 'it' : 'them'} first.
+          </Text>
+        </Box>
+      )}
+    </Box>
+  );
+}
+
+/** Printed each time a step comes on screen: its instructions and the commands to type. */
+export function StepIntro(props: { lab: Lab; exercise: Exercise; step: Step; index: number }) {
+  const { lab, exercise, step, index } = props;
+  const view = stepView(lab, exercise, step);
+  return (
+    <Box flexDirection="column" marginTop={1}>
+      <Text bold>
+        Step {index + 1} of {exercise.steps.length}: {step.title}
+      </Text>
+      <Box marginTop={1}>
+        <Markdown text={view.instructions} />
+      </Box>
+      {view.commands.length > 0 && (
+        <Box flexDirection="column" marginTop={1}>
+          <Text dimColor>Type in your other terminal:</Text>
+          <Code lines={view.commands} />
+        </Box>
+      )}
+    </Box>
+  );
+}
+
+export function HintNote(props: { lab: Lab; exercise: Exercise; step: Step; level: number }) {
+  const { lab, exercise, step, level } = props;
+  const last = level === step.hints.length;
+  return (
+    <Box flexDirection="column" marginTop={1}>
+      <Text color="yellow" bold>
+        Hint {level} of {step.hints.length} · {step.title}
+      </Text>
+      <Markdown text={fillTemplate(step.hints[level - 1]!, lab, exercise)} />
+      <Text dimColor>
+        {last ? 'That was the last hint: s runs the reference solution.' : 'h shows the next hint.'}
+      </Text>
+    </Box>
+  );
+}
+
+/** Most lines of one command's output to print; the rest is counted, not shown. */
+const OUTPUT_LINES = 30;
+
+export function SolutionCommand(props: { command: string; output: string; ok: boolean; exitCode?: number }) {
+  const lines = props.output
+    .replace(/\n+$/, '')
+    .split('\n')
+    .filter((l, i, all) => l !== '' || i < all.length - 1);
+  const shown = lines.slice(-OUTPUT_LINES);
+  return (
+    <Box flexDirection="column">
+      <Text bold color="cyan">
+        {props.command}
+      </Text>
+      {lines.length > OUTPUT_LINES && (
+        <Text dimColor>{`  … ${lines.length - OUTPUT_LINES} lines before these`}</Text>
+      )}
+      {shown.length > 0 && shown.join('') !== '' && (
+        <Text dimColor>{shown.map((l) => `  ${l}`).join('\n')}</Text>
+      )}
+      {!props.ok && <Text color="red">{`  ✗ failed (exit code ${props.exitCode ?? 'none'})`}</Text>}
+    </Box>
+  );
+}

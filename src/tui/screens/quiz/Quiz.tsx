@@ -1,0 +1,197 @@
+import { Box, Text } from 'ink';
+import { useEffect } from 'react';
+import { type Answer, gradeQuestion, type QuestionGrade } from '../../../course/grade.js';
+import { recordQuiz } from '../../../course/progress.js';
+import type { Quiz as QuizData } from '../../../course/schema.js';
+import { updateProgress } from '../../../files/progress-store.js';
+import type { Lab } from '../../../lab.js';
+import { runFirst, useKeys } from '../../app/keys.js';
+import { useSyncState } from '../../app/sync-state.js';
+import { useUi } from '../../app/ui.js';
+import { Footer, type KeyHint } from '../../components/Footer.js';
+import { ChoiceAnswer, DesignChoice, PathField, ShortAnswer, TrueFalseAnswer } from './answers.js';
+import { draftPath, prepareDraft, readDesign } from './design.js';
+import { Feedback, Mark, QuestionIntro, QuestionRecord } from './printouts.js';
+
+interface Props {
+  lab: Lab;
+  quiz: QuizData;
+  onBack: () => void;
+}
+
+type Phase =
+  /** `tries` counts failed attempts, so that each one gets a fresh field. */
+  | { name: 'answer'; design?: 'choose' | 'path'; error?: string; tries?: number }
+  | { name: 'feedback'; grade: QuestionGrade }
+  | { name: 'summary'; score: number; max: number; percent: number };
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+interface QuizProgress {
+  index: number;
+  phase: Phase;
+  grades: QuestionGrade[];
+}
+
+/** One question at a time; after each, the feedback, the model answer and why; then the score. */
+function useQuiz(lab: Lab, quiz: QuizData) {
+  const { print, session } = useUi();
+  const [state, setState, now] = useSyncState<QuizProgress>({
+    index: 0,
+    phase: { name: 'answer' },
+    grades: [],
+  });
+  const question = quiz.questions[state.index]!;
+
+  const setPhase = (phase: Phase) => setState((s) => ({ ...s, phase }));
+  // Each question and its feedback are printed once, so a long model answer scrolls like any
+  // output; only the answer being given stays live.
+  useEffect(() => print(<QuestionIntro quiz={quiz} index={state.index} />), [print, quiz, state.index]);
+
+  const answer = (given: Answer) => {
+    if (now.current.phase.name !== 'answer') return;
+    const asked = quiz.questions[now.current.index]!;
+    const grade = gradeQuestion(asked, given);
+    setPhase({ name: 'feedback', grade });
+    print(<Feedback question={asked} grade={grade} />);
+  };
+
+  const next = async () => {
+    const { index, phase, grades } = now.current;
+    if (phase.name !== 'feedback') return;
+    const all = [...grades, phase.grade];
+    if (index + 1 < quiz.questions.length) {
+      setState({ index: index + 1, phase: { name: 'answer' }, grades: all });
+      return;
+    }
+    const score = round(all.reduce((s, g) => s + g.score, 0));
+    const max = round(all.reduce((s, g) => s + g.max, 0));
+    const percent = max === 0 ? 0 : Math.round((score / max) * 1000) / 10;
+    setState({ index, phase: { name: 'summary', score, max, percent }, grades: all });
+    print(
+      <Box flexDirection="column" marginTop={1}>
+        <Text bold color={percent >= 70 ? 'green' : 'yellow'}>
+          {quiz.title}: {score} / {max} ({percent}%)
+        </Text>
+        {quiz.questions.map((q, i) => (
+          <QuestionRecord key={q.id} question={q} grade={all[i]!} number={i + 1} />
+        ))}
+      </Box>,
+    );
+    try {
+      const { warning } = await session.track(
+        updateProgress(lab.paths.progress, (p) => recordQuiz(p, quiz.id, score, max)),
+      );
+      if (warning) print(<Text color="yellow">{warning}</Text>);
+    } catch (error) {
+      print(<Text color="red">Your score could not be saved: {(error as Error).message}</Text>);
+    }
+  };
+
+  return { index: state.index, question, phase: state.phase, now, setPhase, answer, next };
+}
+
+export function Quiz({ lab, quiz, onBack }: Props) {
+  const { inputActive, services, handOver } = useUi();
+  const { index, question, phase, now, setPhase, answer, next } = useQuiz(lab, quiz);
+
+  const fromFile = async (path: string) => {
+    const read = await readDesign(path);
+    const tries = now.current.phase.name === 'answer' ? (now.current.phase.tries ?? 0) + 1 : 1;
+    if ('problem' in read) setPhase({ name: 'answer', design: 'path', error: read.problem, tries });
+    else answer(read.answer);
+  };
+  const inEditor = async () => {
+    const file = draftPath(lab.paths.home, quiz.id, question.id);
+    await prepareDraft(file, question);
+    const edited = await handOver(() => services.edit(file));
+    if (!edited.ok) return setPhase({ name: 'answer', design: 'choose', error: edited.message });
+    const read = await readDesign(file);
+    if ('problem' in read) setPhase({ name: 'answer', design: 'choose', error: read.problem });
+    else answer(read.answer);
+  };
+
+  const typing = phase.name === 'answer' && (question.type === 'short' || phase.design === 'path');
+  useKeys(
+    (input, key) => {
+      const current = now.current.phase;
+      return (
+        !key.ctrl &&
+        !typing &&
+        runFirst([
+          [input === 'q', onBack],
+          [key.return && current.name === 'feedback', next],
+          [key.return && current.name === 'summary', onBack],
+        ])
+      );
+    },
+    { isActive: inputActive },
+  );
+
+  const keys: KeyHint[] =
+    phase.name === 'summary'
+      ? [['Enter', 'done']]
+      : phase.name === 'feedback'
+        ? [
+            ['Enter', index + 1 < quiz.questions.length ? 'next question' : 'see the score'],
+            ['q', 'leave the quiz'],
+          ]
+        : typing
+          ? [
+              ['Enter', 'submit'],
+              ['Esc', question.type === 'short' ? 'leave the quiz' : 'back'],
+            ]
+          : [
+              ['↑↓', 'move'],
+              ['Enter', 'choose'],
+              ['q', 'leave the quiz'],
+            ];
+
+  if (phase.name === 'summary')
+    return (
+      <Box flexDirection="column" marginTop={1}>
+        <Text bold>
+          Your score: {phase.score} / {phase.max} ({phase.percent}%)
+        </Text>
+        <Text dimColor>It is saved in your progress; the course map shows your best score.</Text>
+        <Footer keys={keys} />
+      </Box>
+    );
+
+  return (
+    <Box flexDirection="column" marginTop={1}>
+      <Text dimColor>
+        question {index + 1} of {quiz.questions.length}
+      </Text>
+      <Box flexDirection="column">
+        {phase.name === 'feedback' ? (
+          <Text>
+            <Mark grade={phase.grade} /> {phase.grade.score} of {phase.grade.max}
+          </Text>
+        ) : question.type === 'choice' ? (
+          <ChoiceAnswer key={question.id} question={question} onAnswer={answer} />
+        ) : question.type === 'truefalse' ? (
+          <TrueFalseAnswer key={question.id} onAnswer={answer} />
+        ) : question.type === 'short' ? (
+          <ShortAnswer key={question.id} onAnswer={answer} onEscape={onBack} />
+        ) : phase.design === 'path' ? (
+          <PathField
+            key={`${question.id}-path-${phase.tries ?? 0}`}
+            error={phase.error}
+            onPath={(path) => void fromFile(path)}
+            onEscape={() => setPhase({ name: 'answer', design: 'choose' })}
+          />
+        ) : (
+          <DesignChoice
+            key={`${question.id}-${phase.error ?? ''}`}
+            error={phase.error}
+            onChoose={(how) =>
+              how === 'file' ? setPhase({ name: 'answer', design: 'path' }) : void inEditor()
+            }
+          />
+        )}
+      </Box>
+      <Footer keys={keys} typing={typing} />
+    </Box>
+  );
+}

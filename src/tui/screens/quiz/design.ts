@@ -1,0 +1,48 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import type { Question } from '../../../course/schema.js';
+import { writeFileAtomic } from '../../../files/atomic.js';
+
+/**
+ * The YAML design answer: a draft file under the state folder that the learner's editor opens (and
+ * that keeps their work between attempts), or any file they name.
+ */
+export function draftPath(home: string, quizId: string, questionId: string): string {
+  return join(home, 'quiz', `${quizId}-${questionId}.yaml`);
+}
+
+export async function prepareDraft(file: string, question: Question): Promise<void> {
+  if (existsSync(file)) return;
+  await mkdir(dirname(file), { recursive: true });
+  const prompt = question.prompt
+    .trimEnd()
+    .split('\n')
+    .map((line) => `# ${line}`.trimEnd())
+    .join('\n');
+  await writeFileAtomic(
+    file,
+    `# Your answer to ${question.id}, in YAML. Save and close the editor to submit it.\n${prompt}\n\n`,
+  );
+}
+
+/** The answer in a file, or why there is none. Lines that are only comments do not count. */
+export async function readDesign(path: string): Promise<{ answer: string } | { problem: string }> {
+  const file = resolve(path.replace(/^~(?=$|\/)/, homedir()));
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return {
+      problem:
+        code === 'ENOENT'
+          ? `There is no file ${file}. Check the path and try again.`
+          : `Cannot read ${file}: ${(error as Error).message}.`,
+    };
+  }
+  if (text.split('\n').every((line) => line.trim() === '' || line.trim().startsWith('#')))
+    return { problem: `${file} has no answer in it yet (only comments or nothing).` };
+  return { answer: text };
+}

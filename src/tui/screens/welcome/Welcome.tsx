@@ -1,0 +1,150 @@
+import { ProgressBar } from '@inkjs/ui';
+import { Box, Text } from 'ink';
+import { useEffect, useState } from 'react';
+import type { Progress } from '../../../course/progress.js';
+import { type Lab, readProgress } from '../../../lab.js';
+import { runFirst, useKeys } from '../../app/keys.js';
+import { useSyncState } from '../../app/sync-state.js';
+import { useUi } from '../../app/ui.js';
+import { Footer } from '../../components/Footer.js';
+import { courseMap, type MapItem, resumeIndex } from './map.js';
+
+interface Props {
+  lab: Lab;
+  simulate: boolean;
+  onOpen: (item: MapItem) => void;
+  onQuit: () => void;
+}
+
+/** The course map: read the progress, put the cursor where the learner left off. */
+function useCourseMap(lab: Lab) {
+  const [progress, setProgress] = useState<Progress | undefined>(undefined);
+  const [cursor, setCursor, cursorNow] = useSyncState(0);
+  useEffect(() => {
+    let live = true;
+    void readProgress(lab).then((p) => {
+      if (!live) return;
+      setProgress(p);
+      setCursor(resumeIndex(courseMap(lab.course, p), p));
+    });
+    return () => {
+      live = false;
+    };
+  }, [lab, setCursor]);
+  const items = progress ? courseMap(lab.course, progress) : [];
+  const move = (delta: number) => setCursor((c) => Math.min(items.length - 1, Math.max(0, c + delta)));
+  return { progress, items, cursor, cursorNow, move };
+}
+
+export function Welcome({ lab, simulate, onOpen, onQuit }: Props) {
+  const { inputActive } = useUi();
+  const { progress, items, cursor, cursorNow, move } = useCourseMap(lab);
+  useKeys(
+    (input, key) =>
+      !key.ctrl &&
+      runFirst([
+        [key.upArrow, () => move(-1)],
+        [key.downArrow, () => move(1)],
+        [key.return && items[cursorNow.current] !== undefined, () => onOpen(items[cursorNow.current]!)],
+        [input === 'q', onQuit],
+      ]),
+    { isActive: inputActive && progress !== undefined },
+  );
+  return <WelcomeView lab={lab} simulate={simulate} items={items} cursor={cursor} loaded={!!progress} />;
+}
+
+function WelcomeView(props: {
+  lab: Lab;
+  simulate: boolean;
+  items: MapItem[];
+  cursor: number;
+  loaded: boolean;
+}) {
+  const { lab, simulate, items, cursor, loaded } = props;
+  const exercises = items.filter((i) => i.type === 'exercise');
+  const done = exercises.filter((i) => i.done).length;
+  const quiz = items.find((i) => i.type === 'quiz');
+  const resumeAt = items[cursor];
+  return (
+    <Box flexDirection="column">
+      <Text bold color="magenta">
+        churn-labs · Section 19: Production Kubernetes Deployments
+      </Text>
+      <Text dimColor>
+        {simulate
+          ? `Cluster: the built-in simulated cluster (context ${lab.target.context})`
+          : `Cluster: kind, context ${lab.target.context}`}
+      </Text>
+      {!loaded ? (
+        <Text dimColor>Reading your progress…</Text>
+      ) : lab.course.exercises.length === 0 ? (
+        <Text color="yellow">This build has no exercises yet (labs/ is empty).</Text>
+      ) : (
+        <>
+          <Box marginTop={1}>
+            <Box width={30} marginRight={2}>
+              <ProgressBar value={(done / Math.max(1, exercises.length)) * 100} />
+            </Box>
+            <Text>
+              {done} of {exercises.length} exercises done
+              {quiz?.type === 'quiz' && quiz.best !== undefined
+                ? ` · quiz best ${quiz.best}/${quiz.max}`
+                : ''}
+            </Text>
+          </Box>
+          <Box flexDirection="column" marginTop={1}>
+            {items.map((item, i) => (
+              <MapLine key={`${item.type}/${item.id}`} item={item} number={i + 1} selected={i === cursor} />
+            ))}
+          </Box>
+          {resumeAt && (
+            <Box marginTop={1}>
+              <Text>Enter: {resumeAt.type === 'quiz' ? 'take the quiz' : `open ${resumeAt.title}`}</Text>
+            </Box>
+          )}
+        </>
+      )}
+      <Footer
+        keys={[
+          ['↑↓', 'move'],
+          ['Enter', 'open'],
+          ['q', 'quit'],
+        ]}
+      />
+    </Box>
+  );
+}
+
+function MapLine({ item, number, selected }: { item: MapItem; number: number; selected: boolean }) {
+  const pointer = selected ? <Text color="cyan">› </Text> : <Text>{'  '}</Text>;
+  if (item.type === 'quiz') {
+    return (
+      <Text>
+        {pointer}
+        <Text color="blue">?</Text> <Text bold={selected}>Quiz: {item.title}</Text>
+        <Text dimColor>
+          {item.best !== undefined
+            ? ` · best ${item.best}/${item.max} (${item.attempts} attempt${item.attempts === 1 ? '' : 's'})`
+            : ' · not taken yet'}
+        </Text>
+      </Text>
+    );
+  }
+  return (
+    <Text>
+      {pointer}
+      <Text
+        color={item.done ? 'green' : item.passed > 0 ? 'yellow' : undefined}
+        dimColor={!item.done && item.passed === 0}
+      >
+        {item.done ? '✓' : item.passed > 0 ? '◐' : '○'}
+      </Text>{' '}
+      <Text bold={selected}>
+        {String(number).padStart(2)}. {item.title}
+      </Text>
+      <Text dimColor>
+        {item.done ? ' · done' : item.passed > 0 ? ` · ${item.passed}/${item.steps} steps` : ' · todo'}
+      </Text>
+    </Text>
+  );
+}

@@ -1,0 +1,44 @@
+import type { Course } from '../../../course/load.js';
+import { isDone, type Progress, passedSteps } from '../../../course/progress.js';
+
+/** One line of the course map: an exercise with its progress, or a quiz with its best score. */
+export type MapItem =
+  | { type: 'exercise'; id: string; title: string; done: boolean; passed: number; steps: number }
+  | { type: 'quiz'; id: string; title: string; best?: number; max?: number; attempts: number };
+
+export function courseMap(course: Course, progress: Progress): MapItem[] {
+  return [
+    ...course.exercises.map(
+      (e): MapItem => ({
+        type: 'exercise',
+        id: e.id,
+        title: e.title,
+        done: isDone(progress, e),
+        passed: e.steps.filter((s) => passedSteps(progress, e.id).has(s.id)).length,
+        steps: e.steps.length,
+      }),
+    ),
+    ...course.quizzes.map((q): MapItem => {
+      const taken = progress.quizzes[q.id];
+      return {
+        type: 'quiz',
+        id: q.id,
+        title: q.title,
+        best: taken?.best,
+        max: taken?.max,
+        attempts: taken?.attempts ?? 0,
+      };
+    }),
+  ];
+}
+
+/** Where the learner left off: the saved position, else the first exercise not done, else the quiz. */
+export function resumeIndex(items: MapItem[], progress: Progress): number {
+  const saved = progress.position?.exercise;
+  const at = saved ? items.findIndex((i) => i.type === 'exercise' && i.id === saved) : -1;
+  if (at >= 0) return at;
+  const todo = items.findIndex((i) => i.type === 'exercise' && !i.done);
+  if (todo >= 0) return todo;
+  const quiz = items.findIndex((i) => i.type === 'quiz');
+  return Math.max(quiz, 0);
+}

@@ -1,0 +1,159 @@
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadProgress } from '../../src/files/progress-store.js';
+import type { Lab } from '../../src/lab.js';
+import { realServices } from '../../src/tui/real-services.js';
+import { PVC_ANSWER, tempLab } from './fixtures.js';
+import { KEYS, renderApp, TestCluster, until } from './harness.js';
+
+let lab: Lab;
+let cleanup: () => Promise<void>;
+const savedEditor = { EDITOR: process.env.EDITOR, VISUAL: process.env.VISUAL };
+beforeEach(async () => {
+  ({ lab, cleanup } = await tempLab());
+  delete process.env.VISUAL;
+});
+afterEach(async () => {
+  process.env.EDITOR = savedEditor.EDITOR;
+  if (savedEditor.EDITOR === undefined) delete process.env.EDITOR;
+  if (savedEditor.VISUAL !== undefined) process.env.VISUAL = savedEditor.VISUAL;
+  await cleanup();
+});
+
+const takeQuiz = (services = new TestCluster().services()) =>
+  renderApp(lab, services, { only: { screen: 'quiz', quiz: 'section-19' } });
+
+/** Answers q1 to q3: B (right), True (wrong), a short answer with one of its two key points. */
+async function answerFirstThree(app: ReturnType<typeof takeQuiz>) {
+  await app.waitForText('question 1 of 4');
+  expect(app.lastFrame()).toContain('› A) Deployment');
+  app.press(KEYS.down);
+  await app.waitForText('› B) CronJob');
+  app.press(KEYS.enter);
+  const feedback = await app.waitForText('✓ 1 of 1: Correct: B) CronJob.');
+  expect(feedback).toContain('Model answer');
+  expect(feedback).toContain('A CronJob creates Jobs on a schedule.');
+  app.press(KEYS.enter);
+  await app.waitForText('question 2 of 4');
+  app.press(KEYS.enter);
+  const wrong = await app.waitForText('✗ 0 of 1: Not so: the statement is false.');
+  expect(wrong).toContain('RWO allows one node.');
+  app.press(KEYS.enter);
+  await app.waitForText('question 3 of 4');
+  for (const letter of 'It gets OOMKilled?') app.press(letter);
+  await app.waitForText('It gets OOMKilled?');
+  expect(app.lastFrame()).not.toContain('Any key closes this.');
+  app.press(KEYS.enter);
+  const partial = await app.waitForText('~ 0.5 of 1: Covered: it is OOMKilled. Missed: it is restarted.');
+  expect(partial).toContain('The kernel OOM-kills it and the kubelet restarts it.');
+  app.press(KEYS.enter);
+  await app.waitForText('question 4 of 4');
+}
+
+describe('the quiz', () => {
+  it('asks each type of question, grades it, and records the score', async () => {
+    const answer = join(lab.paths.home, 'pvc.yaml');
+    await writeFile(answer, PVC_ANSWER);
+    const app = takeQuiz();
+    await answerFirstThree(app);
+    await app.waitForText('Read it from a file');
+    app.press(KEYS.down);
+    app.press(KEYS.enter);
+    await app.waitForText('The path of a YAML file');
+    app.press(join(lab.paths.home, 'missing.yaml'));
+    app.press(KEYS.enter);
+    await app.waitForText(`There is no file ${join(lab.paths.home, 'missing.yaml')}.`);
+    app.press(answer);
+    app.press(KEYS.enter);
+    await app.waitForText('✓ 1 of 1: All 2 requirements met.');
+    app.press(KEYS.enter);
+    const summary = await app.waitForText('Your score: 2.5 / 4 (62.5%)');
+    expect(summary).toContain('✓ Question 1 (1/1): Which kind runs batch scoring on a schedule?');
+    expect(summary).toContain('~ Question 3 (0.5/1)');
+    await until(
+      async () => (await loadProgress(lab.paths.progress)).progress.quizzes['section-19']?.best === 2.5,
+      'the score to be saved',
+    );
+    const saved = (await loadProgress(lab.paths.progress)).progress.quizzes['section-19'];
+    expect(saved).toMatchObject({ best: 2.5, max: 4, attempts: 1, lastScore: 2.5 });
+    app.press(KEYS.enter);
+    await until(() => app.exits.length > 0, 'the quiz to end');
+    expect(app.exits).toEqual([0]);
+  });
+
+  it("takes the YAML answer from the learner's editor, keeping the draft", async () => {
+    const editor = join(lab.paths.home, 'editor.sh');
+    const answer = join(lab.paths.home, 'pvc.yaml');
+    await writeFile(answer, PVC_ANSWER);
+    // An "editor" that adds the answer under the draft's comments, as a learner would.
+    await writeFile(editor, `#!/bin/sh\ncat '${answer}' >> "$1"\n`);
+    await chmod(editor, 0o755);
+    process.env.EDITOR = editor;
+    const services = { ...new TestCluster().services(), edit: realServices().edit };
+    const app = takeQuiz(services);
+    await answerFirstThree(app);
+    await app.waitForText(`Write it in your editor (${editor})`);
+    app.press(KEYS.enter);
+    await app.waitForText('✓ 1 of 1: All 2 requirements met.');
+    const draft = await readFile(join(lab.paths.home, 'quiz', 'section-19-q4.yaml'), 'utf8');
+    expect(draft).toMatch(/^# Your answer to q4, in YAML\./);
+    expect(draft).toContain('# Write a PersistentVolumeClaim named churn-mlops-pvc for 10Gi.');
+    expect(draft).toContain('name: churn-mlops-pvc');
+    await app.close();
+  });
+
+  it('says what went wrong when the editor fails or leaves no answer', async () => {
+    process.env.EDITOR = 'false';
+    const services = { ...new TestCluster().services(), edit: realServices().edit };
+    const app = takeQuiz(services);
+    await answerFirstThree(app);
+    await app.waitForText('Write it in your editor (false)');
+    app.press(KEYS.enter);
+    await app.waitForText('The editor "false" exited with code 1.');
+    process.env.EDITOR = 'true';
+    app.press(KEYS.enter);
+    await app.waitForText('has no answer in it yet');
+    await app.close();
+  });
+
+  it('submits text typed so fast that it arrives with its Enter in one chunk', async () => {
+    const app = takeQuiz();
+    for (const question of [1, 2]) {
+      await app.waitForText(`question ${question} of 4`);
+      app.press(KEYS.enter);
+      await app.waitForText('Enter next question');
+      app.press(KEYS.enter);
+    }
+    await app.waitForText('question 3 of 4');
+    app.press('It is OOMKilled, then restarted\r');
+    await app.waitForText('✓ 1 of 1: All 2 key points covered.');
+    await app.close();
+  });
+
+  it('leaves with q, or with Esc from a text field', async () => {
+    const app = takeQuiz();
+    await app.waitForText('question 1 of 4');
+    expect(app.lastFrame()).toContain('q leave the quiz');
+    app.press('q');
+    await until(() => app.exits.length > 0, 'q to leave');
+
+    const again = takeQuiz();
+    await again.waitForText('question 1 of 4');
+    again.press(KEYS.enter);
+    await again.waitForText('Enter next question');
+    again.press(KEYS.enter);
+    await again.waitForText('question 2 of 4');
+    again.press(KEYS.enter);
+    await again.waitForText('Enter next question');
+    again.press(KEYS.enter);
+    await again.waitForText('Esc leave the quiz');
+    again.press('q');
+    await again.waitForText('› q');
+    expect(again.exits).toEqual([]);
+    again.press(KEYS.escape);
+    await until(() => again.exits.length > 0, 'Esc to leave');
+    // Nothing is recorded for a quiz left half way.
+    expect((await loadProgress(lab.paths.progress)).progress.quizzes).toEqual({});
+  });
+});
