@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSources } from '../../src/files/course-files.js';
+import { parseCourse } from '../../src/files/parse-course.js';
+import { churnLabs, tempHome } from '../cli/helpers.js';
+
+/** The built CLI on the course as data: `list` and `hint` need no cluster. */
+const course = parseCourse(readSources());
+let home: string;
+let cleanup: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ home, cleanup } = await tempHome());
+});
+afterAll(async () => {
+  await cleanup?.();
+});
+
+describe('churn-labs list and hint on the ten exercises', () => {
+  it('lists the ten in course order, all to do', async () => {
+    const result = await churnLabs(['list', '--json'], { home });
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    const listed = JSON.parse(String(result.stdout)) as {
+      exercises: { id: string; title: string; status: string }[];
+    };
+    expect(listed.exercises).toEqual(
+      course.exercises.map((e) => ({ id: e.id, title: e.title, status: 'todo' })),
+    );
+  });
+
+  it("gives the first and the last hint of each exercise's first step, the workspace filled in", async () => {
+    for (const exercise of course.exercises) {
+      const step = exercise.steps[0]!;
+      const last = step.hints.length;
+      for (const level of [1, last]) {
+        // No --level is the next hint: the first one, on a fresh progress file.
+        const args = level === 1 ? ['hint', exercise.id] : ['hint', exercise.id, '--level', String(level)];
+        const result = await churnLabs(args, { home: `${home}/${exercise.id}` });
+        const stdout = String(result.stdout);
+        expect(result.exitCode, `${exercise.id} ${String(result.stderr)}`).toBe(0);
+        expect(stdout).toContain(`Hint ${level} of ${last}, step 1 of ${exercise.id}`);
+        const hint = step.hints[level - 1]!.replaceAll('{{workspace}}', `${home}/${exercise.id}/workspace`);
+        expect(stdout).toContain(hint.split('\n')[0]!.trim());
+        expect(stdout).not.toContain('{{');
+        if (level === last) expect(stdout).toContain(`churn-labs solve ${exercise.id}`);
+      }
+    }
+  }, 120_000);
+});
