@@ -26,7 +26,8 @@ function time(command, args, options = {}) {
     const start = process.hrtime.bigint();
     const result = spawnSync(command, args, { stdio: 'ignore', ...options });
     samples.push(Number(process.hrtime.bigint() - start) / 1e6);
-    if (result.status !== 0 && !options.anyExit) throw new Error(`${command} ${args.join(' ')} exited ${result.status}`);
+    if (result.status !== 0 && !options.anyExit)
+      throw new Error(`${command} ${args.join(' ')} exited ${result.status}`);
   }
   samples.sort((a, b) => a - b);
   return samples[Math.floor(samples.length / 2)];
@@ -40,7 +41,13 @@ function record(name, value, target, unit, pass) {
 
 function ratio(name, measured, baseline, limit, detail) {
   const value = measured / baseline;
-  record(`${name} [${Math.round(measured)} ms vs ${Math.round(baseline)} ms ${detail}]`, value, `≤ ${limit}×`, '×', value <= limit);
+  record(
+    `${name} [${Math.round(measured)} ms vs ${Math.round(baseline)} ms ${detail}]`,
+    value,
+    `≤ ${limit}×`,
+    '×',
+    value <= limit,
+  );
 }
 
 // --- Issue 2: start-up of the non-interactive commands ------------------------------------------
@@ -53,14 +60,18 @@ function startup(home) {
 
 // --- Issue 5 and 2: the simulated cluster and the checks ----------------------------------------
 async function startSimulator(home) {
-  const child = spawn(process.execPath, [cli, 'sim', 'serve'], { env: { ...process.env, CHURN_LABS_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, 'sim', 'serve'], {
+    env: { ...process.env, CHURN_LABS_HOME: home },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (c) => {
     output += c;
   });
   const deadline = Date.now() + 30_000;
   while (!/^ready /m.test(output)) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`sim serve did not start: ${output}`);
+    if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error(`sim serve did not start: ${output}`);
     await sleep(50);
   }
   const kubeconfig = /kubeconfig=(\S+)/.exec(output)[1];
@@ -73,35 +84,69 @@ function kubectlCounter(dir) {
   const wrapper = join(dir, 'kubectl');
   writeFileSync(wrapper, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${real}' "$@"\n`);
   chmodSync(wrapper, 0o755);
-  return { log, count: () => readFileSync(log, 'utf8').split('\n').filter(Boolean), reset: () => writeFileSync(log, '') };
+  return {
+    log,
+    count: () => readFileSync(log, 'utf8').split('\n').filter(Boolean),
+    reset: () => writeFileSync(log, ''),
+  };
 }
 
 async function simulated(home) {
   const sim = await startSimulator(home);
   const env = { ...process.env, CHURN_LABS_HOME: home, NO_COLOR: '1' };
-  const kubectlArgs = ['--kubeconfig', sim.kubeconfig, '--context', 'churn-labs-sim', '--cache-dir', join(home, 'kube-cache')];
+  const kubectlArgs = [
+    '--kubeconfig',
+    sim.kubeconfig,
+    '--context',
+    'churn-labs-sim',
+    '--cache-dir',
+    join(home, 'kube-cache'),
+  ];
   try {
     // A realistic namespace: the environment up and Exercise 1 solved (3 API pods, jobs, CronJobs).
-    spawnSync(process.execPath, [cli, 'up', '--context', 'churn-labs-sim'], { env, stdio: 'ignore', timeout: 300_000 });
-    spawnSync(process.execPath, [cli, 'solve', 'deploy-system', '--yes', '--context', 'churn-labs-sim'], { env, stdio: 'ignore', timeout: 300_000 });
+    spawnSync(process.execPath, [cli, 'up', '--context', 'churn-labs-sim'], {
+      env,
+      stdio: 'ignore',
+      timeout: 300_000,
+    });
+    spawnSync(process.execPath, [cli, 'solve', 'deploy-system', '--yes', '--context', 'churn-labs-sim'], {
+      env,
+      stdio: 'ignore',
+      timeout: 300_000,
+    });
 
     const version = time('kubectl', ['version', '--client'], { runs: runs * 2 });
     const pods = time('kubectl', [...kubectlArgs, 'get', 'pods', '-A', '-o', 'json'], { runs: runs * 2 });
     ratio('simulator: kubectl get pods -A -o json', pods, version, 2, 'for kubectl version --client');
 
-    const course = JSON.parse(execFileSync(process.execPath, [cli, 'list', '--json'], { env }).toString()).exercises;
+    const course = JSON.parse(
+      execFileSync(process.execPath, [cli, 'list', '--json'], { env }).toString(),
+    ).exercises;
     const counter = kubectlCounter(mkdtempSync(join(tmpdir(), 'churn-labs-bench-bin-')));
     let slowest = 0;
     for (const { id } of course) {
       const checkEnv = { ...env, PATH: `${join(counter.log, '..')}:${process.env.PATH}` };
-      const ms = time(process.execPath, [cli, 'check', id, '--context', 'churn-labs-sim', '--json'], { env: checkEnv, anyExit: true, runs: quick ? 3 : 7 });
+      const ms = time(process.execPath, [cli, 'check', id, '--context', 'churn-labs-sim', '--json'], {
+        env: checkEnv,
+        anyExit: true,
+        runs: quick ? 3 : 7,
+      });
       slowest = Math.max(slowest, ms);
       record(`check ${id} against the simulator`, ms, '≤ 300 ms', 'ms', ms <= 300);
       counter.reset();
-      spawnSync(process.execPath, [cli, 'check', id, '--context', 'churn-labs-sim', '--json'], { env: checkEnv, stdio: 'ignore' });
+      spawnSync(process.execPath, [cli, 'check', id, '--context', 'churn-labs-sim', '--json'], {
+        env: checkEnv,
+        stdio: 'ignore',
+      });
       const calls = counter.count();
       const objectReads = calls.filter((c) => / get \S+ -n \S+ -o json$/.test(c)).length;
-      record(`check ${id}: kubectl calls for the object checks (${calls.length} calls in all)`, objectReads, '≤ 2', 'calls', objectReads <= 2);
+      record(
+        `check ${id}: kubectl calls for the object checks (${calls.length} calls in all)`,
+        objectReads,
+        '≤ 2',
+        'calls',
+        objectReads <= 2,
+      );
     }
   } finally {
     sim.child.kill('SIGTERM');
@@ -116,7 +161,8 @@ async function terminalApp(home) {
     console.log('skip the terminal app: bench/tui.mjs is not there');
     return;
   }
-  for (const r of await terminalAppBench({ cli, home, quick })) record(r.name, r.value, r.target, r.unit, r.pass);
+  for (const r of await terminalAppBench({ cli, home, quick }))
+    record(r.name, r.value, r.target, r.unit, r.pass);
 }
 
 const home = mkdtempSync(join(tmpdir(), 'churn-labs-bench-'));
