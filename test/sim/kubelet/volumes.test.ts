@@ -222,7 +222,15 @@ describe('volumes', () => {
       5_000,
       'FailedMount',
     );
-    let pod = getPod(node.store, 'waiting');
+    // The event comes first and the status right after it, as from a real kubelet.
+    let pod = await waitFor(
+      () =>
+        containerStatus(getPod(node.store, 'waiting'))?.state.waiting?.reason === 'ContainerCreating'
+          ? getPod(node.store, 'waiting')
+          : undefined,
+      5_000,
+      'ContainerCreating',
+    );
     expect(pod?.status?.phase).toBe('Pending');
     expect(containerStatus(pod)?.state.waiting?.reason).toBe('ContainerCreating');
     expect(condition(pod, 'PodReadyToStartContainers')).toBe('False');
