@@ -1,7 +1,7 @@
 // The terminal app's speed (issue 6), in a real terminal (tmux): the first frame within 300 ms of
 // launch, updates within 50 ms, under 2% CPU at rest. The app writes its own frame timings when
 // CHURN_LABS_TUI_TIMINGS names a file (src/tui/); CPU is read from /proc for the app's process.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,10 +24,23 @@ function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** The app's own Node process: the pane's process, or the first of its descendants running `start`. */
 function appPid(session) {
-  const panePid = tmux('display-message', '-p', '-t', session, '#{pane_pid}').stdout.trim();
-  const children = execFileSync('pgrep', ['-P', panePid]).toString().trim().split('\n');
-  return children.find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('start'));
+  const isApp = (pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('start');
+    } catch {
+      return false;
+    }
+  };
+  const queue = [tmux('display-message', '-p', '-t', session, '#{pane_pid}').stdout.trim()];
+  while (queue.length > 0) {
+    const pid = queue.shift();
+    if (isApp(pid)) return pid;
+    const children = spawnSync('pgrep', ['-P', pid], { encoding: 'utf8' }).stdout.trim();
+    if (children) queue.push(...children.split('\n'));
+  }
+  throw new Error('cannot find the terminal app process');
 }
 
 export async function terminalAppBench({ cli, home, quick }) {

@@ -39,6 +39,8 @@ if (watch) {
   await ctx.watch();
   await (await esbuild.context(workloadOptions)).watch();
 } else {
+  // Chunk names carry content hashes: start from an empty folder so no stale chunk ships.
+  await rm('dist', { recursive: true, force: true });
   await esbuild.build(workloadOptions);
   const result = await esbuild.build({ ...options, metafile: true });
   // The import graph of the bundle, so a test can prove which commands load the terminal app.

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClusterTarget } from './cluster/kubectl.js';
 import type { ExerciseResult } from './course/judge.js';
 import type { Course } from './course/load.js';
-import { passedSteps, recordPassedSteps } from './course/progress.js';
+import { passedSteps, pendingChecks, recordPassedSteps } from './course/progress.js';
 import type { Exercise, Step } from './course/schema.js';
 import { loadCourse } from './files/course-files.js';
 import { loadProgress, updateProgress } from './files/progress-store.js';
@@ -70,14 +70,13 @@ export async function checkExercise(
   exercise: Exercise,
   signal?: AbortSignal,
 ): Promise<ExerciseResult> {
-  const [{ observe }, { judgeExercise, newlyPassed, pendingChecks }] = await Promise.all([
-    import('./cluster/observe.js'),
-    import('./course/judge.js'),
-  ]);
+  // kubectl is the slow part (its own start-up): spawn it as soon as execa is loaded, and load
+  // the judge (jsonpath) while it runs.
+  const { observe } = await import('./cluster/observe.js');
   const recorded = passedSteps(await readProgress(lab), exercise.id);
-  const reading = await observe(lab.target, exercise.namespace, pendingChecks(exercise, recorded), {
-    signal,
-  });
+  const observing = observe(lab.target, exercise.namespace, pendingChecks(exercise, recorded), { signal });
+  const { judgeExercise, newlyPassed } = await import('./course/judge.js');
+  const reading = await observing;
   const result = judgeExercise(exercise, reading, recorded);
   const passedNow = newlyPassed(result);
   if (passedNow.length > 0) {

@@ -1,5 +1,6 @@
-import { isObjectCheck, kindsRead, type Probe, type ProbeCheck } from '../course/checks.js';
+import type { Probe } from '../course/checks.js';
 import { isPodReady, KINDS, type KubeObject, matchesSelector, Snapshot } from '../course/objects.js';
+import { isObjectCheck, kindsRead, type ProbeCheck } from '../course/reads.js';
 import type { Check } from '../course/schema.js';
 import { type ClusterTarget, kubectl, unreachableReason } from './kubectl.js';
 import type { ToolResult } from './tool.js';

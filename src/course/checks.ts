@@ -10,7 +10,11 @@ import {
   selectorOf,
 } from './objects.js';
 import { parseSamples, sumSamples } from './prometheus.js';
+import type { ObjectCheck, ProbeCheck } from './reads.js';
 import type { Check } from './schema.js';
+
+export { isObjectCheck, kindsRead, type ObjectCheck, type ProbeCheck } from './reads.js';
+
 import { describeExpectation, evaluateCount, evaluateField, show } from './values.js';
 
 /**
@@ -28,47 +32,6 @@ export type Probe =
   | { type: 'metric'; pods: { name: string; text?: string; error?: string }[] }
   | { type: 'logs'; text?: string; error?: string }
   | { type: 'file'; names?: string[]; error?: string };
-
-export type ObjectCheck = Extract<
-  Check,
-  {
-    type:
-      | 'exists'
-      | 'absent'
-      | 'fields'
-      | 'count'
-      | 'rolledOut'
-      | 'jobComplete'
-      | 'rolloutHistory'
-      | 'endpoints';
-  }
->;
-export type ProbeCheck = Extract<Check, { type: 'http' | 'metric' | 'logs' | 'file' }>;
-
-export function isObjectCheck(check: Check): check is ObjectCheck {
-  return !['http', 'metric', 'logs', 'file'].includes(check.type);
-}
-
-/** The kinds an object check reads; the union over a step is fetched in one `kubectl get`. */
-export function kindsRead(check: Check): string[] {
-  switch (check.type) {
-    case 'exists':
-    case 'absent':
-    case 'fields':
-    case 'count':
-      return [check.kind];
-    case 'rolledOut':
-      return ['Deployment'];
-    case 'jobComplete':
-      return ['Job', 'CronJob'];
-    case 'rolloutHistory':
-      return ['Deployment', 'ReplicaSet'];
-    case 'endpoints':
-      return ['EndpointSlice'];
-    default:
-      return [];
-  }
-}
 
 const pass = (message: string): Verdict => ({ passed: true, message });
 const fail = (message: string): Verdict => ({ passed: false, message });

@@ -100,11 +100,6 @@ export function judgeCheck(check: Check, reading: Extract<Reading, { reachable: 
   }
 }
 
-/** The checks still to evaluate: those of steps not yet recorded as passed. */
-export function pendingChecks(exercise: Exercise, recorded: ReadonlySet<string>): Check[] {
-  return exercise.steps.filter((s) => !recorded.has(s.id)).flatMap((s) => s.checks);
-}
-
 /** Steps that pass in this result and are not yet recorded. */
 export function newlyPassed(result: ExerciseResult): string[] {
   return result.steps.filter((s) => s.passed && !s.recorded).map((s) => s.id);

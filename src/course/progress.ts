@@ -1,4 +1,4 @@
-import type { Exercise } from './schema.js';
+import type { Check, Exercise } from './schema.js';
 
 /** The progress file's format; bump it when the shape changes, and migrate the old one. */
 export const PROGRESS_VERSION = 1;
@@ -149,4 +149,9 @@ export function setPosition(progress: Progress, exercise: string, step?: string)
 /** The first exercise not done, in course order. */
 export function nextExercise(progress: Progress, exercises: readonly Exercise[]): Exercise | undefined {
   return exercises.find((e) => !isDone(progress, e));
+}
+
+/** The checks still to evaluate: those of steps not yet recorded as passed. */
+export function pendingChecks(exercise: Exercise, recorded: ReadonlySet<string>): Check[] {
+  return exercise.steps.filter((s) => !recorded.has(s.id)).flatMap((s) => s.checks);
 }

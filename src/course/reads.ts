@@ -1,0 +1,46 @@
+import type { Check } from './schema.js';
+
+/**
+ * What each check needs to read from the cluster. Kept apart from the evaluation (checks.ts), so
+ * that deciding what to fetch does not load the path evaluator: the fetch starts sooner.
+ */
+export type ObjectCheck = Extract<
+  Check,
+  {
+    type:
+      | 'exists'
+      | 'absent'
+      | 'fields'
+      | 'count'
+      | 'rolledOut'
+      | 'jobComplete'
+      | 'rolloutHistory'
+      | 'endpoints';
+  }
+>;
+export type ProbeCheck = Extract<Check, { type: 'http' | 'metric' | 'logs' | 'file' }>;
+
+export function isObjectCheck(check: Check): check is ObjectCheck {
+  return !['http', 'metric', 'logs', 'file'].includes(check.type);
+}
+
+/** The kinds an object check reads; the union over a step is fetched in one `kubectl get`. */
+export function kindsRead(check: Check): string[] {
+  switch (check.type) {
+    case 'exists':
+    case 'absent':
+    case 'fields':
+    case 'count':
+      return [check.kind];
+    case 'rolledOut':
+      return ['Deployment'];
+    case 'jobComplete':
+      return ['Job', 'CronJob'];
+    case 'rolloutHistory':
+      return ['Deployment', 'ReplicaSet'];
+    case 'endpoints':
+      return ['EndpointSlice'];
+    default:
+      return [];
+  }
+}
