@@ -114,3 +114,41 @@ export function canonicalQuantity(value: unknown): string | undefined {
         )[String(exponent)];
   return `${negative ? '-' : ''}${nanos}${unit}`;
 }
+
+/** As Quantity.MilliValue(): thousandths of the unit, rounded up. */
+export function milliValue(value: unknown): number | undefined {
+  const base = parseQuantity(value);
+  return base === undefined ? undefined : Math.ceil(Math.round(base * 1e9) / 1e6);
+}
+
+const SUFFIX_BY_EXPONENT: Record<number, string> = {
+  [-3]: 'm',
+  0: '',
+  3: 'k',
+  6: 'M',
+  9: 'G',
+  12: 'T',
+  15: 'P',
+  18: 'E',
+};
+
+/** resource.NewMilliQuantity(milli, DecimalSI).String(): the largest exact SI suffix. */
+export function formatMilli(milli: number): string {
+  let mantissa = Math.round(milli);
+  if (mantissa === 0) return '0';
+  let exponent = -3;
+  while (mantissa % 1000 === 0 && exponent < 18) {
+    mantissa /= 1000;
+    exponent += 3;
+  }
+  return `${mantissa}${SUFFIX_BY_EXPONENT[exponent]}`;
+}
+
+/** A resource of a container's requests or limits (`cpu`, `memory`), undefined when absent or zero. */
+export function resourceOf(
+  list: Record<string, string | number> | undefined,
+  name: string,
+): number | undefined {
+  const parsed = parseQuantity(list?.[name]);
+  return parsed !== undefined && parsed > 0 ? parsed : undefined;
+}

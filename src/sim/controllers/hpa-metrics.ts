@@ -1,4 +1,5 @@
 import type { KubeObject } from '../../course/objects.js';
+import { formatMilli, milliValue } from '../quantity.js';
 import type { Runtime } from '../runtime-api.js';
 import type { Store } from '../store.js';
 import type { HpaSettings } from './hpa.js';
@@ -9,7 +10,6 @@ import {
   resourceReplicas,
   type Sample,
 } from './hpa-replicas.js';
-import { formatMilli, milliValue } from './quantity.js';
 import { selectorMatches } from './selectors.js';
 
 interface MetricSpec {

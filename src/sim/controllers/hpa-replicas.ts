@@ -1,7 +1,7 @@
 import type { KubeObject } from '../../course/objects.js';
+import { milliValue } from '../quantity.js';
 import { findCondition, millis } from './meta.js';
 import { containersOf, initContainersOf } from './pods.js';
-import { milliValue } from './quantity.js';
 
 /**
  * The HPA's replica calculator (pkg/controller/podautoscaler/replica_calculator.go) for Resource

@@ -1,5 +1,5 @@
 import { defaultPodTemplate } from '../admission/pod-defaults.js';
-import { parseQuantity } from './quantity.js';
+import { parseQuantity } from '../quantity.js';
 
 export const POD_TEMPLATE_HASH = 'pod-template-hash';
 

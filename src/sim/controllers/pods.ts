@@ -1,7 +1,7 @@
 import type { KubeObject } from '../../course/objects.js';
+import { parseQuantity } from '../quantity.js';
 import type { Store } from '../store.js';
 import { findCondition, millis, type OwnerRef, randomSuffix } from './meta.js';
-import { parseQuantity } from './quantity.js';
 
 /** The pod's Ready condition is True (podutil.IsPodReady; deletion is a separate question). */
 export const isPodReady = (pod: KubeObject) => findCondition(pod, 'Ready')?.status === 'True';

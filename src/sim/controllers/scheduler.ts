@@ -1,9 +1,9 @@
 import type { KubeObject } from '../../course/objects.js';
+import { parseQuantity } from '../quantity.js';
 import type { StoreEvent } from '../store.js';
 import { Controller, type ControllerSettings } from './controller.js';
 import { announce, findCondition, keyOf, splitKey, timestamp, writeObject, writeStatus } from './meta.js';
 import { isTerminal, podRequests } from './pods.js';
-import { parseQuantity } from './quantity.js';
 import { claimsOf, isBound, provisionAndBind } from './volumes.js';
 
 const COMPONENT = 'default-scheduler';

@@ -1,9 +1,9 @@
 import type { KubeObject } from '../../course/objects.js';
+import { parseQuantity } from '../quantity.js';
 import type { Store, StoreEvent } from '../store.js';
 import { Controller } from './controller.js';
 import { announce, keyOf, splitKey, timestamp, writeObject, writeStatus } from './meta.js';
 import { isTerminal } from './pods.js';
-import { parseQuantity } from './quantity.js';
 
 const COMPONENT = 'persistentvolume-controller';
 const PVC_PROTECTION = 'kubernetes.io/pvc-protection';

@@ -1,7 +1,7 @@
 import type { KubeObject } from '../../course/objects.js';
+import { parseQuantity } from '../quantity.js';
 import type { Store } from '../store.js';
 import type { ResolvedImage } from './images.js';
-import { parseQuantity } from './quantity.js';
 import type { Container, DownwardItem, PodSpec } from './types.js';
 
 /**

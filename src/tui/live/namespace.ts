@@ -1,4 +1,5 @@
 import type { KubeObject } from '../../course/objects.js';
+import { podStatus as kubectlPodStatus } from '../../course/pod-status.js';
 
 /**
  * What the live panel shows of the lab's namespace, in the terms `kubectl get` prints them, so the
@@ -82,61 +83,10 @@ export function summariseNamespace(
   };
 }
 
-type ContainerStatus = {
-  ready?: boolean;
-  restartCount?: number;
-  state?: {
-    waiting?: { reason?: string };
-    running?: object;
-    terminated?: { reason?: string; exitCode?: number; signal?: number };
-  };
-};
-
-/** The STATUS column of `kubectl get pods`, following kubectl's own printer. */
+/** The STATUS, READY and RESTARTS columns of `kubectl get pods`, as kubectl prints them. */
 export function podStatus(pod: KubeObject): { status: string; ready: string; restarts: number } {
-  const spec = pod.spec ?? {};
-  const status = pod.status ?? {};
-  let reason: string = status.reason || status.phase || 'Pending';
-  let restarts = 0;
-  let readyContainers = 0;
-  let initializing = false;
-  const initStatuses: ContainerStatus[] = status.initContainerStatuses ?? [];
-  for (const [i, container] of initStatuses.entries()) {
-    restarts += container.restartCount ?? 0;
-    const terminated = container.state?.terminated;
-    const waiting = container.state?.waiting;
-    if (terminated && terminated.exitCode === 0) continue;
-    if (terminated) {
-      reason = terminated.reason
-        ? `Init:${terminated.reason}`
-        : terminated.signal
-          ? `Init:Signal:${terminated.signal}`
-          : `Init:ExitCode:${terminated.exitCode}`;
-    } else if (waiting?.reason && waiting.reason !== 'PodInitializing') {
-      reason = `Init:${waiting.reason}`;
-    } else {
-      reason = `Init:${i}/${(spec.initContainers ?? []).length}`;
-    }
-    initializing = true;
-    break;
-  }
-  if (!initializing) {
-    restarts = 0;
-    const statuses: ContainerStatus[] = status.containerStatuses ?? [];
-    for (let i = statuses.length - 1; i >= 0; i--) {
-      const container = statuses[i]!;
-      restarts += container.restartCount ?? 0;
-      const { waiting, terminated, running } = container.state ?? {};
-      if (waiting?.reason) reason = waiting.reason;
-      else if (terminated?.reason) reason = terminated.reason;
-      else if (terminated)
-        reason = terminated.signal ? `Signal:${terminated.signal}` : `ExitCode:${terminated.exitCode}`;
-      else if (container.ready && running) readyContainers++;
-    }
-  }
-  if (pod.metadata.deletionTimestamp) reason = 'Terminating';
-  const total = (spec.containers ?? []).length || (status.containerStatuses ?? []).length;
-  return { status: reason, ready: `${readyContainers}/${total}`, restarts };
+  const columns = kubectlPodStatus(pod);
+  return { status: columns.reason || 'Pending', ready: columns.ready, restarts: columns.restarts };
 }
 
 export function podTone(status: string): PodTone {

@@ -10,9 +10,9 @@ import { containerArgv, resolveImage } from '../../../src/sim/kubelet/images.js'
 import { LogWriter, parseLog, readLog, readLogFrom } from '../../../src/sim/kubelet/logs.js';
 import { type ContainerView, podPhase } from '../../../src/sim/kubelet/pod-status.js';
 import { podQosClass } from '../../../src/sim/kubelet/qos.js';
-import { parseQuantity } from '../../../src/sim/kubelet/quantity.js';
 import { goDuration } from '../../../src/sim/kubelet/timing.js';
 import type { Container, PodSpec } from '../../../src/sim/kubelet/types.js';
+import { parseQuantity } from '../../../src/sim/quantity.js';
 
 describe('quantities', () => {
   it('parses memory and CPU like Kubernetes', () => {
