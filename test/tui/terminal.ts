@@ -13,6 +13,11 @@ export class Terminal {
     return execa('tmux', ['-L', this.socket, ...args], { reject: false, timeout: 10_000 });
   }
 
+  /**
+   * Runs `command` in the terminal with `env` added. The terminal a learner types in has no `CI`
+   * (start treats CI as "no terminal", as the contract says), whatever the test runner has; a test
+   * that wants it passes it in `env`.
+   */
   async start(command: string, env: Record<string, string>, size = { columns: 110, rows: 40 }) {
     const exports = Object.entries(env)
       .map(([key, value]) => `export ${key}='${value.replace(/'/g, `'\\''`)}';`)
@@ -26,7 +31,7 @@ export class Terminal {
       String(size.columns),
       '-y',
       String(size.rows),
-      `${exports} ${command}`,
+      `unset CI CONTINUOUS_INTEGRATION; ${exports} ${command}`,
     ]);
     if (result.exitCode !== 0) throw new Error(`tmux did not start: ${result.stderr}`);
   }
