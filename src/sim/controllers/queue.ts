@@ -3,6 +3,8 @@
  * cost one reconcile; delayed keys for "look again at this time"; failed keys retried with a growing
  * delay. Work runs on the event loop's check phase, never inside the store's listener.
  */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class WorkQueue {
   private readonly pending = new Set<string>();
   private readonly delayed = new Map<string, { at: number; timer: NodeJS.Timeout }>();
@@ -33,10 +35,22 @@ export class WorkQueue {
     const existing = this.delayed.get(key);
     if (existing && existing.at <= at) return;
     if (existing) clearTimeout(existing.timer);
-    const timer = setTimeout(() => {
-      this.delayed.delete(key);
-      this.add(key);
-    }, ms);
+    this.arm(key, at);
+  }
+
+  /**
+   * A timer holds at most 2^31-1 ms (24.8 days); Node fires a longer one after 1 ms. A CronJob
+   * whose next run lies further out (a weekly schedule on a slowed clock) waits in several laps.
+   */
+  private arm(key: string, at: number): void {
+    const timer = setTimeout(
+      () => {
+        if (Date.now() < at) return this.arm(key, at);
+        this.delayed.delete(key);
+        this.add(key);
+      },
+      Math.min(at - Date.now(), MAX_TIMER_MS),
+    );
     timer.unref();
     this.delayed.set(key, { at, timer });
   }
