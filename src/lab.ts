@@ -73,6 +73,7 @@ export async function checkExercise(
   // kubectl is the slow part (its own start-up): spawn it as soon as execa is loaded, and load
   // the judge (jsonpath) while it runs.
   const { observe } = await import('./cluster/observe.js');
+  checked = true;
   const recorded = passedSteps(await readProgress(lab), exercise.id);
   const observing = observe(lab.target, exercise.namespace, pendingChecks(exercise, recorded), { signal });
   const { judgeExercise, newlyPassed } = await import('./course/judge.js');
@@ -86,6 +87,18 @@ export async function checkExercise(
     if (warning) lab.warn(warning);
   }
   return result;
+}
+
+let checked = false;
+
+/**
+ * Ends what checking left running (the `kubectl proxy` its probes share), so the process can
+ * exit; call it when done with the cluster. Loads nothing when no check ran.
+ */
+export async function closeLab(): Promise<void> {
+  if (!checked) return;
+  const { closeApiProxies } = await import('./cluster/api-proxy.js');
+  await closeApiProxies();
 }
 
 /** Re-checks until every step passes or the time is up; `onResult` sees each evaluation. */

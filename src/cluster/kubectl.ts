@@ -106,11 +106,11 @@ function firstLine(text: string): string {
 }
 
 /**
- * A kubectl that keeps running (`get --watch-only`), with the same pinned context and kubeconfig
- * as every other call. Its lines are change notifications; the caller restarts it when it ends
- * (the API server closes watches after a while).
+ * A kubectl that keeps running (`get --watch-only`, `proxy`), with the same pinned context and
+ * kubeconfig as every other call, read line by line. A watch's lines are change notifications;
+ * the caller restarts it when it ends (the API server closes watches after a while).
  */
-export function kubectlWatch(
+export function kubectlRunning(
   target: ClusterTarget,
   args: readonly string[],
   options: LongRunningOptions,

@@ -2,6 +2,7 @@ import type { Probe } from '../course/checks.js';
 import { isPodReady, KINDS, type KubeObject, matchesSelector, Snapshot } from '../course/objects.js';
 import { isObjectCheck, kindsRead, type ProbeCheck } from '../course/reads.js';
 import type { Check } from '../course/schema.js';
+import { type ApiProxy, type RawAnswer, sharedApiProxy } from './api-proxy.js';
 import { type ClusterTarget, kubectl, unreachableReason } from './kubectl.js';
 import type { ToolResult } from './tool.js';
 
@@ -13,6 +14,11 @@ export type Observation =
 export interface ObserveOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
+  /**
+   * Send the probes' HTTP requests through a shared `kubectl proxy` (the default), or with one
+   * `kubectl get --raw` each (false).
+   */
+  proxy?: boolean;
 }
 
 /** The kinds a set of checks needs; pods come along for metric checks (which read each pod). */
@@ -27,7 +33,9 @@ export function kindsFor(checks: readonly Check[]): string[] {
 
 /**
  * Reads the cluster for a set of checks: every object they need in one `kubectl get a,b,c -o json`
- * (which also tells whether the cluster is there at all), then the probes, side by side.
+ * (which also tells whether the cluster is there at all), and the probes side by side with it.
+ * Probes that name their target (a Service, `deployment/churn-api`) start at once; those that read
+ * each pod (metrics) start once the pods are known. Equal requests are sent once.
  */
 export async function observe(
   target: ClusterTarget,
@@ -37,31 +45,38 @@ export async function observe(
 ): Promise<Observation> {
   const kinds = kindsFor(checks);
   const resources = kinds.map((k) => KINDS[k]?.resource ?? k.toLowerCase());
-  const result = await kubectl(target, ['get', resources.join(','), '-n', namespace, '-o', 'json'], {
-    signal: options.signal,
-    timeoutMs: options.timeoutMs ?? 15_000,
-  });
-  if (!result.ok) {
-    return {
-      reachable: false,
-      reason: unreachableReason(result, target) ?? `kubectl get failed: ${errorText(result)}`,
-    };
-  }
+  // An unreachable cluster is one verdict: the probes already under way are called off.
+  const cancel = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, cancel.signal]) : cancel.signal;
+  const run = { signal, timeoutMs: options.timeoutMs ?? 15_000 };
+  const wantsHttp = checks.some((c) => c.type === 'http' || c.type === 'metric');
+  const reader = new ProbeReader(
+    target,
+    namespace,
+    wantsHttp && options.proxy !== false ? sharedApiProxy(target) : undefined,
+    run,
+  );
+  const probeChecks = checks.filter((c): c is ProbeCheck => !isObjectCheck(c));
+  const early = new Map<Check, Promise<Probe>>();
+  for (const check of probeChecks) if (check.type !== 'metric') early.set(check, reader.probe(check));
+  const result = await kubectl(target, ['get', resources.join(','), '-n', namespace, '-o', 'json'], run);
+  const unreachable = (reason: string): Observation => {
+    cancel.abort();
+    return { reachable: false, reason };
+  };
+  if (!result.ok)
+    return unreachable(unreachableReason(result, target) ?? `kubectl get failed: ${errorText(result)}`);
   let items: KubeObject[];
   try {
     items = (JSON.parse(result.stdout) as { items?: KubeObject[] }).items ?? [];
   } catch {
-    return {
-      reachable: false,
-      reason: 'kubectl answered with output that is not JSON; is this a Kubernetes API server?',
-    };
+    return unreachable('kubectl answered with output that is not JSON; is this a Kubernetes API server?');
   }
   const snapshot = new Snapshot(namespace, items);
-  const probeChecks = checks.filter((c): c is ProbeCheck => !isObjectCheck(c));
   const probes = new Map<Check, Probe>();
   await Promise.all(
     probeChecks.map(async (check) => {
-      probes.set(check, await probe(target, namespace, check, snapshot, options));
+      probes.set(check, await (early.get(check) ?? reader.probe(check, snapshot)));
     }),
   );
   return { reachable: true, snapshot, probes };
@@ -78,61 +93,93 @@ function errorText(result: ToolResult): string {
   );
 }
 
-async function probe(
-  target: ClusterTarget,
-  namespace: string,
-  check: ProbeCheck,
-  snapshot: Snapshot,
-  options: ObserveOptions,
-): Promise<Probe> {
-  const run = { signal: options.signal, timeoutMs: options.timeoutMs ?? 15_000 };
-  switch (check.type) {
-    case 'http': {
-      const path = `/api/v1/namespaces/${namespace}/services/${check.service}:${check.port}/proxy${check.path}`;
-      return { type: 'http', ...(await rawRequest(target, check.method, path, check.body, run)) };
-    }
-    case 'metric': {
-      const pods = snapshot
-        .all('Pod')
-        .filter(
+/** One evaluation's probes: each distinct request (a GET, a `kubectl logs`, an `ls`) goes out once. */
+class ProbeReader {
+  private readonly sent = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly target: ClusterTarget,
+    private readonly namespace: string,
+    private readonly api: Promise<ApiProxy | undefined> | undefined,
+    private readonly run: { signal: AbortSignal; timeoutMs: number },
+  ) {}
+
+  /** `snapshot` is needed by the checks that read every pod (metric). */
+  async probe(check: ProbeCheck, snapshot?: Snapshot): Promise<Probe> {
+    const ns = this.namespace;
+    switch (check.type) {
+      case 'http': {
+        const path = `/api/v1/namespaces/${ns}/services/${check.service}:${check.port}/proxy${check.path}`;
+        return { type: 'http', ...(await this.http(check.method, path, check.body)) };
+      }
+      case 'metric': {
+        const pods = (snapshot?.all('Pod') ?? []).filter(
           (pod) =>
             matchesSelector(pod.metadata.labels, check.selector) &&
             pod.status?.phase === 'Running' &&
             isPodReady(pod),
         );
-      const read = await Promise.all(
-        pods.map(async (pod) => {
-          const path = `/api/v1/namespaces/${namespace}/pods/${pod.metadata.name}:${check.port}/proxy${check.path}`;
-          const answer = await rawRequest(target, 'GET', path, undefined, run);
-          return answer.status === 200
-            ? { name: pod.metadata.name, text: answer.body }
-            : { name: pod.metadata.name, error: answer.error ?? `HTTP ${answer.status}` };
-        }),
-      );
-      return { type: 'metric', pods: read };
-    }
-    case 'logs': {
-      const args = ['logs', check.target, '-n', namespace, '--tail=5000'];
-      if (check.container) args.push('-c', check.container);
-      const result = await kubectl(target, args, run);
-      return result.ok ? { type: 'logs', text: result.stdout } : { type: 'logs', error: errorText(result) };
-    }
-    case 'file': {
-      const args = ['exec', check.target, '-n', namespace];
-      if (check.container) args.push('-c', check.container);
-      args.push('--', 'ls', '-1', check.directory);
-      const result = await kubectl(target, args, run);
-      return result.ok
-        ? {
-            type: 'file',
-            names: result.stdout
-              .split('\n')
-              .map((l) => l.trim())
-              .filter(Boolean),
-          }
-        : { type: 'file', error: errorText(result) };
+        const read = await Promise.all(
+          pods.map(async (pod) => {
+            const path = `/api/v1/namespaces/${ns}/pods/${pod.metadata.name}:${check.port}/proxy${check.path}`;
+            const answer = await this.http('GET', path);
+            return answer.status === 200
+              ? { name: pod.metadata.name, text: answer.body }
+              : { name: pod.metadata.name, error: answer.error ?? `HTTP ${answer.status}` };
+          }),
+        );
+        return { type: 'metric', pods: read };
+      }
+      case 'logs': {
+        const args = ['logs', check.target, '-n', ns, '--tail=5000'];
+        if (check.container) args.push('-c', check.container);
+        const result = await this.kubectl(args);
+        return result.ok ? { type: 'logs', text: result.stdout } : { type: 'logs', error: errorText(result) };
+      }
+      case 'file': {
+        const args = ['exec', check.target, '-n', ns];
+        if (check.container) args.push('-c', check.container);
+        args.push('--', 'ls', '-1', check.directory);
+        const result = await this.kubectl(args);
+        return result.ok
+          ? {
+              type: 'file',
+              names: result.stdout
+                .split('\n')
+                .map((l) => l.trim())
+                .filter(Boolean),
+            }
+          : { type: 'file', error: errorText(result) };
+      }
     }
   }
+
+  private once<T>(key: string, send: () => Promise<T>): Promise<T> {
+    let answer = this.sent.get(key) as Promise<T> | undefined;
+    if (!answer) {
+      answer = send();
+      this.sent.set(key, answer);
+    }
+    return answer;
+  }
+
+  private kubectl(args: string[]): Promise<ToolResult> {
+    return this.once(JSON.stringify(args), () => kubectl(this.target, args, this.run));
+  }
+
+  /** Over the shared proxy when there is one, else with `kubectl --raw`. A POST always goes out. */
+  private http(method: 'GET' | 'POST', path: string, body?: unknown): Promise<RawAnswer> {
+    const send = async () => {
+      const api = await this.api;
+      if (!api) return rawRequest(this.target, method, path, body, this.run);
+      return api.request(method, path, method === 'POST' ? requestBody(body) : undefined, this.run);
+    };
+    return method === 'GET' ? this.once(`GET ${path}`, send) : send();
+  }
+}
+
+function requestBody(body: unknown): string {
+  return typeof body === 'string' ? body : JSON.stringify(body ?? {});
 }
 
 const REASON_STATUS: Record<string, number> = {
@@ -163,11 +210,10 @@ export async function rawRequest(
   path: string,
   body: unknown,
   options: ObserveOptions & { timeoutMs?: number },
-): Promise<{ status?: number; body: string; error?: string }> {
+): Promise<RawAnswer> {
   const args =
     method === 'GET' ? ['get', '--raw', path, '-v=6'] : ['create', '--raw', path, '-f', '-', '-v=6'];
-  const input =
-    method === 'POST' ? (typeof body === 'string' ? body : JSON.stringify(body ?? {})) : undefined;
+  const input = method === 'POST' ? requestBody(body) : undefined;
   const result = await kubectl(target, args, { ...options, input });
   const statusLine = [...result.stderr.matchAll(/\b(?:GET|POST) https?:\/\/\S+ (\d{3})\b/g)].at(-1);
   if (result.ok) return { status: statusLine ? Number(statusLine[1]) : 200, body: result.stdout };

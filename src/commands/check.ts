@@ -1,6 +1,6 @@
 import type { ExerciseResult } from '../course/judge.js';
 import { findExercise } from '../course/load.js';
-import { checkExercise, waitForExercise } from '../lab.js';
+import { checkExercise, closeLab, waitForExercise } from '../lab.js';
 import { createOutput, type Output } from '../output.js';
 import { type CommonOptions, labFrom } from './common.js';
 
@@ -8,10 +8,15 @@ export async function check(exerciseId: string, options: CommonOptions & { wait?
   const lab = await labFrom(options);
   const exercise = findExercise(lab.course, exerciseId);
   const out = createOutput();
-  const result =
-    options.wait !== undefined
-      ? await waitForExercise(lab, exercise, options.wait)
-      : await checkExercise(lab, exercise);
+  let result: ExerciseResult;
+  try {
+    result =
+      options.wait !== undefined
+        ? await waitForExercise(lab, exercise, options.wait)
+        : await checkExercise(lab, exercise);
+  } finally {
+    await closeLab();
+  }
   if (options.json) out.json(result);
   else printResult(out, exercise.title, result);
   return result.passed ? 0 : 1;

@@ -1,5 +1,5 @@
 import { findExercise } from '../course/load.js';
-import { runSolution, waitForExercise } from '../lab.js';
+import { closeLab, runSolution, waitForExercise } from '../lab.js';
 import { createOutput, isInteractive } from '../output.js';
 import { printResult } from './check.js';
 import { type CommonOptions, labFrom } from './common.js';
@@ -9,6 +9,14 @@ import { confirm } from './confirm.js';
 const SETTLE_SECONDS = 240;
 
 export async function solve(exerciseId: string, options: CommonOptions): Promise<number> {
+  try {
+    return await solveExercise(exerciseId, options);
+  } finally {
+    await closeLab();
+  }
+}
+
+async function solveExercise(exerciseId: string, options: CommonOptions): Promise<number> {
   const lab = await labFrom(options);
   const exercise = findExercise(lab.course, exerciseId);
   const out = createOutput();

@@ -1,13 +1,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { observe } from '../../src/cluster/observe.js';
 import type { ExerciseResult } from '../../src/course/judge.js';
-import { type Lab, openLab } from '../../src/lab.js';
+import type { Check } from '../../src/course/schema.js';
+import { closeLab, type Lab, openLab } from '../../src/lab.js';
 import { type Simulator, startSimulator } from '../../src/sim/main.js';
 import {
   attempt,
   checkUntil,
+  exercise,
   forget,
   makeWorkspace,
   outputUntil,
@@ -38,6 +42,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  await closeLab();
   await sim?.stop();
   if (home) await rm(home, { recursive: true, force: true });
 }, 60_000);
@@ -87,6 +92,63 @@ describe('the course on the simulated cluster', () => {
     await typeCommands(lab, 'test-api', 'predict');
     const after = await checkUntil(lab, 'test-api', (r) => r.passed, 20);
     expect(after.passed, summary(after)).toBe(true);
+  }, 60_000);
+
+  it('the probes read the same through the shared kubectl proxy as with kubectl --raw; the proxy ends with the lab', async () => {
+    const probeChecks: Check[] = [
+      ...exercise(lab, 'test-api').steps.flatMap((s) => s.checks),
+      ...exercise(lab, 'persistent-storage').steps.flatMap((s) => s.checks),
+      {
+        id: 'no-such-service',
+        title: 'a Service that is not there',
+        type: 'http',
+        service: 'no-such-service',
+        port: 8000,
+        path: '/health',
+        method: 'GET',
+        expect: { status: 200 },
+      },
+      {
+        id: 'predict',
+        title: 'POST with a JSON body',
+        type: 'http',
+        service: 'churn-api',
+        port: 8000,
+        path: '/predict',
+        method: 'POST',
+        body: { user_id: 'probe', features: { logins_7d: 1, sessions_7d: 1 } },
+        expect: { status: 200, contains: 'churn_probability' },
+      },
+    ];
+    const read = async (proxy: boolean) => {
+      const observation = await observe(lab.target, 'churn-mlops', probeChecks, { proxy });
+      if (!observation.reachable) throw new Error(observation.reason);
+      return probeChecks.flatMap((check): unknown[][] => {
+        const probe = observation.probes.get(check);
+        if (!probe) return [];
+        // Counters move between the two reads; what is compared is what each answer is.
+        if (probe.type === 'metric')
+          return [[check.id, probe.pods.map((p) => [p.name, p.text?.includes('api_requests_total')])]];
+        if (probe.type === 'http') return [[check.id, probe.status, probe.status === 200 || probe.body]];
+        return [[check.id, probe]];
+      });
+    };
+    const proxied = await read(true);
+    const direct = await read(false);
+    expect(proxied).toEqual(direct);
+    expect(proxied).toContainEqual(['no-such-service', 404, 'services "no-such-service" not found']);
+    expect(proxied).toContainEqual(['predict', 200, true]);
+
+    const proxies = async () =>
+      (await execa('ps', ['-e', '-o', 'ppid=,args='])).stdout
+        .split('\n')
+        .filter(
+          (line) =>
+            Number(line.trim().split(/\s+/)[0]) === process.pid && line.includes(' proxy --unix-socket '),
+        );
+    expect(await proxies()).toHaveLength(1);
+    await closeLab();
+    expect(await proxies()).toEqual([]);
   }, 60_000);
 
   it("batch-job: a Job made without --from does not count; the seed's commands do", async () => {

@@ -1,5 +1,5 @@
 import { render } from 'ink';
-import type { Lab } from '../../lab.js';
+import { closeLab, type Lab } from '../../lab.js';
 import { realServices } from '../real-services.js';
 import type { Services } from '../services.js';
 import { Session } from '../session.js';
@@ -18,6 +18,8 @@ const EXIT_GRACE_MS = 3_000;
 
 export async function mountApp(options: { lab: Lab; simulate: boolean; only?: Route; services?: Services }) {
   const session = new Session();
+  // The kubectl proxy that the checks' HTTP probes share ends with the app.
+  session.hold(closeLab);
   let exitCode = 0;
   // Warnings from the core go above the app, not through stderr across its frame.
   const early: string[] = [];

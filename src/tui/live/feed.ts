@@ -1,5 +1,5 @@
 import type { ClusterTarget } from '../../cluster/kubectl.js';
-import { kubectlWatch } from '../../cluster/kubectl.js';
+import { kubectlRunning } from '../../cluster/kubectl.js';
 import type { LongRunningTool } from '../../cluster/tool.js';
 import { KINDS } from '../../course/objects.js';
 
@@ -17,7 +17,7 @@ export interface FeedOptions {
   kinds: readonly string[];
   onChange: (kind: string) => void;
   /** How a watch process is started; the real one runs kubectl. */
-  start?: typeof kubectlWatch;
+  start?: typeof kubectlRunning;
 }
 
 const FIRST_RETRY_MS = 1_000;
@@ -26,7 +26,7 @@ const LONGEST_RETRY_MS = 30_000;
 const UP_MS = 3_000;
 
 export function startFeed(options: FeedOptions): () => Promise<void> {
-  const start = options.start ?? kubectlWatch;
+  const start = options.start ?? kubectlRunning;
   let stopped = false;
   const running = new Set<LongRunningTool>();
   const timers = new Set<NodeJS.Timeout>();
