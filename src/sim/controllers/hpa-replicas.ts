@@ -116,15 +116,16 @@ function utilizationRatio(metrics: Map<string, Sample>, requests: Map<string, nu
   return { ratio: utilization / target, utilization, rawAverage: Math.trunc(usage / metrics.size) };
 }
 
-/** GetResourceReplicas: a target averageUtilization (percent of request). */
-export function resourceReplicas(
+/**
+ * The part both calculators share: the samples of the pods that count (groupPods), with the
+ * errors the real controller gives when there are none.
+ */
+function usableMetrics(
   pods: KubeObject[],
   samples: Map<string, Sample>,
   resource: string,
-  targetUtilization: number,
-  currentReplicas: number,
   s: CalculatorSettings,
-): Proposal {
+) {
   if (samples.size === 0)
     throw new Error(
       `unable to get metrics for resource ${resource}: no metrics returned from resource metrics API`,
@@ -135,6 +136,19 @@ export function resourceReplicas(
   for (const name of [...ignored, ...unready]) metrics.delete(name);
   if (metrics.size === 0)
     throw new Error('did not receive metrics for targeted pods (pods might be unready)');
+  return { metrics, ready, unready, missing };
+}
+
+/** GetResourceReplicas: a target averageUtilization (percent of request). */
+export function resourceReplicas(
+  pods: KubeObject[],
+  samples: Map<string, Sample>,
+  resource: string,
+  targetUtilization: number,
+  currentReplicas: number,
+  s: CalculatorSettings,
+): Proposal {
+  const { metrics, ready, unready, missing } = usableMetrics(pods, samples, resource, s);
   const requests = podRequests(pods, resource);
   const first = utilizationRatio(metrics, requests, targetUtilization);
   const keep = { replicas: currentReplicas, utilization: first.utilization, rawAverage: first.rawAverage };
@@ -172,16 +186,7 @@ export function rawResourceReplicas(
   currentReplicas: number,
   s: CalculatorSettings,
 ): Proposal {
-  if (samples.size === 0)
-    throw new Error(
-      `unable to get metrics for resource ${resource}: no metrics returned from resource metrics API`,
-    );
-  if (pods.length === 0) throw new Error('no pods returned by selector while calculating replica count');
-  const metrics = new Map(samples);
-  const { ready, unready, missing, ignored } = groupPods(pods, metrics, resource, s);
-  for (const name of [...ignored, ...unready]) metrics.delete(name);
-  if (metrics.size === 0)
-    throw new Error('did not receive metrics for targeted pods (pods might be unready)');
+  const { metrics, ready, unready, missing } = usableMetrics(pods, samples, resource, s);
   const average = (m: Map<string, Sample>) => [...m.values()].reduce((a, v) => a + v.value, 0) / m.size;
   const usage = Math.trunc(average(metrics));
   const ratio = usage / targetMilli;
