@@ -131,16 +131,7 @@ export class DeploymentController extends Controller {
       }
       let needsUpdate = setDeploymentRevision(d, copy.metadata.annotations?.[REVISION] ?? '');
       if (hasProgressDeadline(d) && !findCondition(d, 'Progressing')) {
-        d.status ??= {};
-        setDeploymentCondition(
-          d.status,
-          newDeploymentCondition(
-            'Progressing',
-            'True',
-            'FoundNewReplicaSet',
-            `Found new replica set ${q(copy)}`,
-          ),
-        );
+        progressing(d, 'FoundNewReplicaSet', `Found new replica set ${q(copy)}`);
         needsUpdate = true;
       }
       if (needsUpdate) this.saveDeployment(d);
@@ -202,16 +193,7 @@ export class DeploymentController extends Controller {
       );
     let needsUpdate = setDeploymentRevision(d, String(newRevision));
     if (!alreadyExists && hasProgressDeadline(d)) {
-      d.status ??= {};
-      setDeploymentCondition(
-        d.status,
-        newDeploymentCondition(
-          'Progressing',
-          'True',
-          'NewReplicaSetCreated',
-          `Created new replica set ${q(created)}`,
-        ),
-      );
+      progressing(d, 'NewReplicaSetCreated', `Created new replica set ${q(created)}`);
       needsUpdate = true;
     }
     if (needsUpdate) this.saveDeployment(d);
@@ -384,3 +366,9 @@ function setDeploymentRevision(d: KubeObject, revision: string): boolean {
 }
 
 const q = (o: KubeObject) => JSON.stringify(o.metadata.name);
+
+/** Sets the Deployment's Progressing=True condition (in memory; the caller saves). */
+function progressing(d: KubeObject, reason: string, message: string): void {
+  d.status ??= {};
+  setDeploymentCondition(d.status, newDeploymentCondition('Progressing', 'True', reason, message));
+}
