@@ -15,6 +15,7 @@ export class Session {
   private readonly holders = new Set<() => Promise<void>>();
   private readonly stopping = new Set<Promise<unknown>>();
   private quitListener: ((code: number) => void) | undefined;
+  private closing: Promise<void> | undefined;
   simulator: Simulator | undefined;
 
   get signal(): AbortSignal {
@@ -44,14 +45,20 @@ export class Session {
     return work;
   }
 
-  /** Ends everything, the simulated cluster last (the watches and solution talk to it). */
-  async close(): Promise<void> {
-    this.controller.abort();
-    await Promise.all([...this.holders].map((release) => release()));
-    await Promise.all([...this.stopping]);
-    const simulator = this.simulator;
-    this.simulator = undefined;
-    await simulator?.stop().catch(() => {});
+  /**
+   * Ends everything, the simulated cluster last (the watches and solution talk to it). Every call
+   * waits for the same ending, so whoever calls it second does not return before the first is done.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.controller.abort();
+      await Promise.all([...this.holders].map((release) => release()));
+      await Promise.all([...this.stopping]);
+      const simulator = this.simulator;
+      this.simulator = undefined;
+      await simulator?.stop().catch(() => {});
+    })();
+    return this.closing;
   }
 
   /** The app listens here, so a signal from outside quits it the same way as `q`. */

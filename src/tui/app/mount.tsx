@@ -28,8 +28,12 @@ export async function mountApp(options: { lab: Lab; simulate: boolean; only?: Ro
     ...options.lab,
     warn: (message) => (printWarning ? printWarning(message) : early.push(message)),
   };
+  // The exit code a signal asks for, whichever way the app then ends: Ink's own exit hook
+  // (signal-exit) may unmount it on the same signal before the app's quit has finished.
+  let signalled: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     const code = SIGNAL_CODES[signal] ?? 1;
+    signalled ??= code;
     if (!session.requestQuit(code)) {
       void session.close().finally(() => process.exit(code));
     }
@@ -60,9 +64,10 @@ export async function mountApp(options: { lab: Lab; simulate: boolean; only?: Ro
   } finally {
     await session.close();
     await timings?.save();
-    for (const signal of signals) process.off(signal, onSignal);
+    // The signal handlers stay until the process ends: a signal that signal-exit raises again
+    // after unmounting finds them, and cannot kill the process before its children are ended.
     process.stdin.pause();
-    setTimeout(() => process.exit(exitCode), EXIT_GRACE_MS).unref();
+    setTimeout(() => process.exit(signalled ?? exitCode), EXIT_GRACE_MS).unref();
   }
-  return exitCode;
+  return signalled ?? exitCode;
 }
