@@ -76,7 +76,8 @@ describe('the live checks against a cluster', () => {
 
     await app.close();
     await until(() => watches.every((w) => !isRunning(w.pid)), 'every watch process to end');
-  });
+    // The latency is asserted above; the whole walk (the solution included) gets room on a busy machine.
+  }, 90_000);
 
   it('stays quiet at rest: under 2% CPU with the watches running', async () => {
     await kubectl.setObjects([namespaceObject()]);
