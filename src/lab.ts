@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClusterTarget } from './cluster/kubectl.js';
+import type { Course } from './course/course.js';
 import type { ExerciseResult } from './course/judge.js';
-import type { Course } from './course/load.js';
 import { passedSteps, pendingChecks, recordPassedSteps } from './course/progress.js';
 import type { Exercise, Step } from './course/schema.js';
 import { loadCourse } from './files/course-files.js';
@@ -97,7 +97,8 @@ let checked = false;
  */
 export async function closeLab(): Promise<void> {
   if (!checked) return;
-  const { closeApiProxies } = await import('./cluster/api-proxy.js');
+  // observe.js is loaded already (checking loaded it); api-proxy.js would be one more file.
+  const { closeApiProxies } = await import('./cluster/observe.js');
   await closeApiProxies();
 }
 

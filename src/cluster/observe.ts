@@ -2,9 +2,11 @@ import type { Probe } from '../course/checks.js';
 import { isPodReady, KINDS, type KubeObject, matchesSelector, Snapshot } from '../course/objects.js';
 import { isObjectCheck, kindsRead, type ProbeCheck } from '../course/reads.js';
 import type { Check } from '../course/schema.js';
-import { type ApiProxy, type RawAnswer, sharedApiProxy } from './api-proxy.js';
+import { type ApiProxy, closeApiProxies, type RawAnswer, sharedApiProxy } from './api-proxy.js';
 import { type ClusterTarget, kubectl, unreachableReason } from './kubectl.js';
 import type { ToolResult } from './tool.js';
+
+export { closeApiProxies };
 
 /** Everything one evaluation read of the cluster, or the one reason it could not. */
 export type Observation =

@@ -1,5 +1,5 @@
+import { findExercise } from '../course/course.js';
 import type { ExerciseResult } from '../course/judge.js';
-import { findExercise } from '../course/load.js';
 import { checkExercise, closeLab, waitForExercise } from '../lab.js';
 import { createOutput, type Output } from '../output.js';
 import { type CommonOptions, labFrom } from './common.js';

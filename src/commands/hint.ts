@@ -1,4 +1,4 @@
-import { findExercise } from '../course/load.js';
+import { findExercise } from '../course/course.js';
 import { passedSteps, recordHint } from '../course/progress.js';
 import { usageError } from '../errors.js';
 import { updateProgress } from '../files/progress-store.js';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { findQuiz } from '../course/course.js';
 import { gradeQuiz, parseAnswers } from '../course/grade.js';
-import { findQuiz } from '../course/load.js';
 import { recordQuiz } from '../course/progress.js';
 import { usageError } from '../errors.js';
 import { updateProgress } from '../files/progress-store.js';

@@ -1,4 +1,4 @@
-import { findExercise } from '../course/load.js';
+import { findExercise } from '../course/course.js';
 import { resetExercise } from '../course/progress.js';
 import { updateProgress } from '../files/progress-store.js';
 import { createOutput } from '../output.js';

@@ -1,4 +1,4 @@
-import { findExercise } from '../course/load.js';
+import { findExercise } from '../course/course.js';
 import { closeLab, runSolution, waitForExercise } from '../lab.js';
 import { createOutput, isInteractive } from '../output.js';
 import { printResult } from './check.js';

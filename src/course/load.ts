@@ -1,7 +1,6 @@
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { UserError } from '../errors.js';
-import type { Exercise, Quiz } from './schema.js';
 
 /** A YAML parse error in one line, without the position (the caller gives the line). */
 export function yamlProblem(error: { message: string }): string {
@@ -62,31 +61,4 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys')
     return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
   return issue.message;
-}
-
-export interface Course {
-  exercises: Exercise[];
-  quizzes: Quiz[];
-}
-
-export function findExercise(course: Course, id: string): Exercise {
-  const exercise = course.exercises.find((e) => e.id === id);
-  if (!exercise) {
-    throw new UserError(
-      `There is no exercise "${id}". The exercises are: ${course.exercises.map((e) => e.id).join(', ')}.`,
-      2,
-    );
-  }
-  return exercise;
-}
-
-export function findQuiz(course: Course, id: string): Quiz {
-  const quiz = course.quizzes.find((q) => q.id === id);
-  if (!quiz) {
-    throw new UserError(
-      `There is no quiz "${id}". The quizzes are: ${course.quizzes.map((q) => q.id).join(', ')}.`,
-      2,
-    );
-  }
-  return quiz;
 }

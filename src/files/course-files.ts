@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { Course } from '../course/load.js';
+import type { Course } from '../course/course.js';
 import { contentDirs, packageRoot } from '../paths.js';
 
 /**

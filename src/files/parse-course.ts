@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
-import { ContentError, type Course, parseContent } from '../course/load.js';
+import type { Course } from '../course/course.js';
+import { ContentError, parseContent } from '../course/load.js';
 import { exerciseSchema, quizSchema } from '../course/schema.js';
 import type { readSources, SourceFile } from './course-files.js';
 

@@ -1,8 +1,8 @@
 import { cp, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { kubectlShell } from '../../src/cluster/kubectl.js';
+import { findExercise } from '../../src/course/course.js';
 import type { ExerciseResult } from '../../src/course/judge.js';
-import { findExercise } from '../../src/course/load.js';
 import { resetExercise } from '../../src/course/progress.js';
 import type { Exercise } from '../../src/course/schema.js';
 import { updateProgress } from '../../src/files/progress-store.js';

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Course } from '../../src/course/load.js';
+import type { Course } from '../../src/course/course.js';
 import { exerciseSchema, quizSchema } from '../../src/course/schema.js';
 import type { Lab } from '../../src/lab.js';
 import { homePaths } from '../../src/paths.js';

@@ -1,4 +1,4 @@
-import type { Course } from '../../../course/load.js';
+import type { Course } from '../../../course/course.js';
 import { isDone, type Progress, passedSteps } from '../../../course/progress.js';
 
 /** One line of the course map: an exercise with its progress, or a quiz with its best score. */
