@@ -1,8 +1,9 @@
+import { statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type ClusterTarget, kubectlRunning } from './kubectl.js';
+import { delimiter, join } from 'node:path';
+import { type ClusterTarget, kubectlRunning, resolveKubeconfig } from './kubectl.js';
 
 /** What an HTTP request through the API server answered, or why it got no answer. */
 export interface RawAnswer {
@@ -19,6 +20,8 @@ export interface RawAnswer {
  * learner's credentials through it, and it is removed on close.
  */
 export interface ApiProxy {
+  /** Where it serves (a Unix socket in a folder of its own). */
+  socket: string;
   request(method: 'GET' | 'POST', path: string, body?: string, options?: RequestOptions): Promise<RawAnswer>;
   /** Settles when the kubectl behind it has ended (closed, or killed from outside). */
   ended: Promise<unknown>;
@@ -70,40 +73,60 @@ export async function startApiProxy(
     return undefined;
   }
   return {
+    socket,
     request: (method, path, body, requestOptions) => send(socket, method, path, body, requestOptions),
     ended: tool.ended,
     close,
   };
 }
 
-const shared = new Map<string, Promise<ApiProxy | undefined>>();
+const shared = new Map<string, { proxy: Promise<ApiProxy | undefined>; stamp: string }>();
+
+/**
+ * The kubeconfig files as they are now (their modification times): kubectl proxy reads them once,
+ * so a cluster made again (`churn-labs down`, then `up`: a new port, new certificates) needs a new
+ * proxy.
+ */
+function kubeconfigStamp(target: ClusterTarget): string {
+  const files = resolveKubeconfig(target.kubeconfig).split(delimiter).filter(Boolean);
+  return files
+    .map((file) => {
+      try {
+        return String(statSync(file).mtimeMs);
+      } catch {
+        return '-';
+      }
+    })
+    .join(',');
+}
 
 /**
  * The proxy of a cluster, started on first use and kept for the next evaluations (the terminal
- * app checks every few seconds); started again if its kubectl has ended. A proxy that could not
- * start is not tried again: the requests go through `kubectl --raw` instead.
+ * app checks every few seconds); started again if its kubectl has ended or the kubeconfig has
+ * changed. A proxy that could not start is not tried again for that kubeconfig: the requests go
+ * through `kubectl --raw` instead.
  */
 export function sharedApiProxy(target: ClusterTarget): Promise<ApiProxy | undefined> {
   const key = JSON.stringify([target.context, target.kubeconfig ?? null]);
-  let proxy = shared.get(key);
-  if (!proxy) {
-    const starting = startApiProxy(target);
-    shared.set(key, starting);
-    void starting.then((started) =>
-      started?.ended.then(() => {
-        if (shared.get(key) === starting) shared.delete(key);
-      }),
-    );
-    proxy = starting;
-  }
-  return proxy;
+  const stamp = kubeconfigStamp(target);
+  const current = shared.get(key);
+  if (current && current.stamp === stamp) return current.proxy;
+  if (current) void current.proxy.then((stale) => stale?.close());
+  const entry = { proxy: startApiProxy(target), stamp };
+  shared.set(key, entry);
+  void entry.proxy.then((started) =>
+    started?.ended.then(() => {
+      if (shared.get(key) === entry) shared.delete(key);
+    }),
+  );
+  return entry.proxy;
 }
 
 /** Ends every proxy this process started (before it exits: a running kubectl keeps it alive). */
 export async function closeApiProxies(): Promise<void> {
   const all = [...shared.values()];
   shared.clear();
-  await Promise.all(all.map(async (proxy) => (await proxy)?.close()));
+  await Promise.all(all.map(async ({ proxy }) => (await proxy)?.close()));
 }
 
 function send(

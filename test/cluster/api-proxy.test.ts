@@ -1,0 +1,75 @@
+import { existsSync, statSync, utimesSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeApiProxies, sharedApiProxy, startApiProxy } from '../../src/cluster/api-proxy.js';
+import type { ClusterTarget } from '../../src/cluster/kubectl.js';
+import { type Simulator, startSimulator } from '../../src/sim/main.js';
+
+/**
+ * The kubectl proxy the checks' HTTP probes share: the real kubectl, on a Unix socket, in front of
+ * the simulated cluster's real API server.
+ */
+let home: string;
+let sim: Simulator;
+let target: ClusterTarget;
+
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), 'churn-labs-proxy-test-'));
+  sim = await startSimulator({ home });
+  target = { context: sim.context, kubeconfig: sim.kubeconfig };
+}, 60_000);
+
+afterAll(async () => {
+  await closeApiProxies();
+  await sim?.stop();
+  if (home) await rm(home, { recursive: true, force: true });
+}, 60_000);
+
+describe('the API proxy', () => {
+  it('answers as the API server does: its body on 2xx, the Status message otherwise', async () => {
+    const proxy = await startApiProxy(target);
+    expect(proxy).toBeDefined();
+    const version = await proxy!.request('GET', '/version');
+    expect(version.status).toBe(200);
+    expect(JSON.parse(version.body)).toHaveProperty('gitVersion');
+    const missing = await proxy!.request(
+      'GET',
+      '/api/v1/namespaces/default/services/nowhere:80/proxy/health',
+    );
+    expect(missing).toEqual({
+      status: 404,
+      body: 'services "nowhere" not found',
+      error: 'services "nowhere" not found',
+    });
+    // The socket sits in a folder only this user can enter, and goes with the proxy.
+    const socket = proxy!.socket;
+    expect(statSync(dirname(socket)).mode & 0o077).toBe(0);
+    await proxy!.close();
+    expect(existsSync(dirname(socket))).toBe(false);
+    const after = await proxy!.request('GET', '/version');
+    expect(after.status).toBeUndefined();
+    expect(after.error).toMatch(/ENOENT|ECONNREFUSED/);
+  });
+
+  it('is not there for a context kubectl cannot use, so the probes fall back to kubectl --raw', async () => {
+    expect(await startApiProxy({ context: 'no-such-context', kubeconfig: sim.kubeconfig })).toBeUndefined();
+  });
+
+  it('is shared while the kubeconfig stays the same, and started again when it changes', async () => {
+    const first = await sharedApiProxy(target);
+    expect(first).toBeDefined();
+    expect(await sharedApiProxy(target)).toBe(first);
+    // `down` then `up` writes the kubeconfig again (a new port, new certificates).
+    const later = new Date(Date.now() + 5_000);
+    utimesSync(sim.kubeconfig, later, later);
+    const second = await sharedApiProxy(target);
+    expect(second).toBeDefined();
+    expect(second).not.toBe(first);
+    await first!.ended;
+    expect((await second!.request('GET', '/version')).status).toBe(200);
+    await closeApiProxies();
+    await second!.ended;
+  });
+});
