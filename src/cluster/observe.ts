@@ -1,4 +1,5 @@
 import type { Probe } from '../course/checks.js';
+import { logSource, logTargetKinds } from '../course/log-pod.js';
 import { isPodReady, KINDS, type KubeObject, matchesSelector, Snapshot } from '../course/objects.js';
 import { isObjectCheck, kindsRead, type ProbeCheck } from '../course/reads.js';
 import type { Check } from '../course/schema.js';
@@ -23,12 +24,16 @@ export interface ObserveOptions {
   proxy?: boolean;
 }
 
-/** The kinds a set of checks needs; pods come along for metric checks (which read each pod). */
+/**
+ * The kinds a set of checks needs; pods come along for metric checks (which read each pod), and
+ * the pods and their owner for logs checks (to choose the pod as `kubectl logs` does).
+ */
 export function kindsFor(checks: readonly Check[]): string[] {
   const kinds = new Set<string>(['Namespace']);
   for (const check of checks) {
     for (const kind of kindsRead(check)) kinds.add(kind);
     if (check.type === 'metric') kinds.add('Pod');
+    if (check.type === 'logs') for (const kind of logTargetKinds(check.target)) kinds.add(kind);
   }
   return [...kinds];
 }
@@ -36,8 +41,8 @@ export function kindsFor(checks: readonly Check[]): string[] {
 /**
  * Reads the cluster for a set of checks: every object they need in one `kubectl get a,b,c -o json`
  * (which also tells whether the cluster is there at all), and the probes side by side with it.
- * Probes that name their target (a Service, `deployment/churn-api`) start at once; those that read
- * each pod (metrics) start once the pods are known. Equal requests are sent once.
+ * Probes that name their target (a Service, `ls` in `deployment/churn-api`) start at once; those
+ * that choose pods (metrics, logs) start once the pods are known. Equal requests are sent once.
  */
 export async function observe(
   target: ClusterTarget,
@@ -51,7 +56,7 @@ export async function observe(
   const cancel = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, cancel.signal]) : cancel.signal;
   const run = { signal, timeoutMs: options.timeoutMs ?? 15_000 };
-  const wantsHttp = checks.some((c) => c.type === 'http' || c.type === 'metric');
+  const wantsHttp = checks.some((c) => c.type === 'http' || c.type === 'metric' || c.type === 'logs');
   const reader = new ProbeReader(
     target,
     namespace,
@@ -60,7 +65,8 @@ export async function observe(
   );
   const probeChecks = checks.filter((c): c is ProbeCheck => !isObjectCheck(c));
   const early = new Map<Check, Promise<Probe>>();
-  for (const check of probeChecks) if (check.type !== 'metric') early.set(check, reader.probe(check));
+  for (const check of probeChecks)
+    if (check.type === 'http' || check.type === 'file') early.set(check, reader.probe(check));
   const result = await kubectl(target, ['get', resources.join(','), '-n', namespace, '-o', 'json'], run);
   const unreachable = (reason: string): Observation => {
     cancel.abort();
@@ -133,6 +139,18 @@ class ProbeReader {
         return { type: 'metric', pods: read };
       }
       case 'logs': {
+        // Through the proxy when the pod is known from the objects read; else kubectl decides.
+        const source =
+          (await this.api) && snapshot ? logSource(snapshot, check.target, check.container) : undefined;
+        if (source && 'error' in source) return { type: 'logs', error: source.error };
+        if (source) {
+          const query = new URLSearchParams({ tailLines: '5000' });
+          if (source.container) query.set('container', source.container);
+          const answer = await this.http('GET', `/api/v1/namespaces/${ns}/pods/${source.pod}/log?${query}`);
+          return answer.status === 200
+            ? { type: 'logs', text: answer.body }
+            : { type: 'logs', error: answer.error ?? `HTTP ${answer.status}` };
+        }
         const args = ['logs', check.target, '-n', ns, '--tail=5000'];
         if (check.container) args.push('-c', check.container);
         const result = await this.kubectl(args);

@@ -148,12 +148,15 @@ export function isOwnedBy(object: KubeObject, owner: KubeObject): boolean {
 export function condition(
   object: KubeObject,
   type: string,
-): { type: string; status: string; reason?: string; message?: string } | undefined {
+):
+  | { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }
+  | undefined {
   const conditions = (object.status?.conditions ?? []) as {
     type: string;
     status: string;
     reason?: string;
     message?: string;
+    lastTransitionTime?: string;
   }[];
   return conditions.find((c) => c.type === type);
 }

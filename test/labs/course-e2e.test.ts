@@ -94,10 +94,36 @@ describe('the course on the simulated cluster', () => {
     expect(after.passed, summary(after)).toBe(true);
   }, 60_000);
 
+  it("batch-job: a Job made without --from does not count; the seed's commands do", async () => {
+    redBefore(await check('batch-job'), []);
+
+    await shell(
+      lab,
+      'kubectl create job manual-batch --image=churn-labs/churn-ml:0.1.0 -n churn-mlops -- churn-mlops batch-score',
+    );
+    const wrong = await check('batch-job');
+    expect(passing(wrong), summary(wrong)).toEqual([]);
+    expect(verdict(wrong, 'trigger', 'from-cronjob').message).toMatch(/owner CronJob/);
+    await shell(lab, 'kubectl delete job manual-batch -n churn-mlops --wait=true');
+
+    await typeCommands(lab, 'batch-job', 'trigger');
+    // The learner watches (`kubectl get jobs -w`) until it shows 1/1, then reads the logs.
+    const ran = await checkUntil(lab, 'batch-job', stepPassed('run'), 90);
+    expect(passing(ran), summary(ran)).toContain('run');
+    await typeCommands(lab, 'batch-job', 'run');
+    await typeCommands(lab, 'batch-job', 'predictions');
+    const after = await checkUntil(lab, 'batch-job', (r) => r.passed, 90);
+    expect(after.passed, summary(after)).toBe(true);
+  }, 180_000);
+
   it('the probes read the same through the shared kubectl proxy as with kubectl --raw; the proxy ends with the lab', async () => {
     const probeChecks: Check[] = [
       ...exercise(lab, 'test-api').steps.flatMap((s) => s.checks),
       ...exercise(lab, 'persistent-storage').steps.flatMap((s) => s.checks),
+      ...exercise(lab, 'batch-job').steps.flatMap((s) => s.checks),
+      ...['deployment/churn-api', 'job/no-such-job', 'no-such-pod'].map(
+        (target): Check => ({ id: `logs ${target}`, title: target, type: 'logs', target, pattern: '.' }),
+      ),
       {
         id: 'no-such-service',
         title: 'a Service that is not there',
@@ -130,6 +156,18 @@ describe('the course on the simulated cluster', () => {
         if (probe.type === 'metric')
           return [[check.id, probe.pods.map((p) => [p.name, p.text?.includes('api_requests_total')])]];
         if (probe.type === 'http') return [[check.id, probe.status, probe.status === 200 || probe.body]];
+        if (probe.type === 'logs')
+          return [
+            [
+              check.id,
+              probe.text === undefined
+                ? probe.error
+                : // The finished Job's logs are the same in both reads; the API's grow with each request.
+                  check.id === 'logs'
+                  ? probe.text
+                  : 'read',
+            ],
+          ];
         return [[check.id, probe]];
       });
     };
@@ -138,6 +176,12 @@ describe('the course on the simulated cluster', () => {
     expect(proxied).toEqual(direct);
     expect(proxied).toContainEqual(['no-such-service', 404, 'services "no-such-service" not found']);
     expect(proxied).toContainEqual(['predict', 200, true]);
+    expect(proxied).toContainEqual([
+      'logs job/no-such-job',
+      'error from server (NotFound): jobs.batch "no-such-job" not found in namespace "churn-mlops"',
+    ]);
+    expect(proxied).toContainEqual(['logs deployment/churn-api', 'read']);
+    expect(proxied.find(([id]) => id === 'logs')?.[1]).toMatch(/Scored \d+ users/);
 
     const proxies = async () =>
       (await execa('ps', ['-e', '-o', 'ppid=,args='])).stdout
@@ -150,28 +194,6 @@ describe('the course on the simulated cluster', () => {
     await closeLab();
     expect(await proxies()).toEqual([]);
   }, 60_000);
-
-  it("batch-job: a Job made without --from does not count; the seed's commands do", async () => {
-    redBefore(await check('batch-job'), []);
-
-    await shell(
-      lab,
-      'kubectl create job manual-batch --image=churn-labs/churn-ml:0.1.0 -n churn-mlops -- churn-mlops batch-score',
-    );
-    const wrong = await check('batch-job');
-    expect(passing(wrong), summary(wrong)).toEqual([]);
-    expect(verdict(wrong, 'trigger', 'from-cronjob').message).toMatch(/owner CronJob/);
-    await shell(lab, 'kubectl delete job manual-batch -n churn-mlops --wait=true');
-
-    await typeCommands(lab, 'batch-job', 'trigger');
-    // The learner watches (`kubectl get jobs -w`) until it shows 1/1, then reads the logs.
-    const ran = await checkUntil(lab, 'batch-job', stepPassed('run'), 90);
-    expect(passing(ran), summary(ran)).toContain('run');
-    await typeCommands(lab, 'batch-job', 'run');
-    await typeCommands(lab, 'batch-job', 'predictions');
-    const after = await checkUntil(lab, 'batch-job', (r) => r.passed, 90);
-    expect(after.passed, summary(after)).toBe(true);
-  }, 180_000);
 
   it("scale-api: 4 is not 5; the seed's scale and HPA heredoc are", async () => {
     redBefore(await check('scale-api'), []);
