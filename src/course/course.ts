@@ -10,24 +10,20 @@ export interface Course {
   quizzes: Quiz[];
 }
 
-export function findExercise(course: Course, id: string): Exercise {
-  const exercise = course.exercises.find((e) => e.id === id);
-  if (!exercise) {
-    throw new UserError(
-      `There is no exercise "${id}". The exercises are: ${course.exercises.map((e) => e.id).join(', ')}.`,
-      2,
-    );
-  }
-  return exercise;
-}
+export const findExercise = (course: Course, id: string): Exercise =>
+  findById(course.exercises, id, 'exercise');
 
-export function findQuiz(course: Course, id: string): Quiz {
-  const quiz = course.quizzes.find((q) => q.id === id);
-  if (!quiz) {
+export const findQuiz = (course: Course, id: string): Quiz => findById(course.quizzes, id, 'quiz');
+
+/** An unknown id is the learner's mistake (exit 2), named with the ids that do exist. */
+function findById<T extends { id: string }>(items: T[], id: string, what: 'exercise' | 'quiz'): T {
+  const found = items.find((item) => item.id === id);
+  if (!found) {
+    const plural = what === 'quiz' ? 'quizzes' : 'exercises';
     throw new UserError(
-      `There is no quiz "${id}". The quizzes are: ${course.quizzes.map((q) => q.id).join(', ')}.`,
+      `There is no ${what} "${id}". The ${plural} are: ${items.map((item) => item.id).join(', ')}.`,
       2,
     );
   }
-  return quiz;
+  return found;
 }
