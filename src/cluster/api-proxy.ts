@@ -43,6 +43,8 @@ export async function startApiProxy(
   target: ClusterTarget,
   options: { timeoutMs?: number } = {},
 ): Promise<ApiProxy | undefined> {
+  // Node's socketPath on Windows names a pipe, not the AF_UNIX socket kubectl would make.
+  if (process.platform === 'win32') return undefined;
   const dir = await mkdtemp(join(tmpdir(), 'churn-labs-proxy-'));
   const socket = join(dir, 'api.sock');
   let serving!: () => void;
