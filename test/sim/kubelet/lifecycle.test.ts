@@ -130,7 +130,7 @@ describe('init containers', () => {
   it('runs them one by one before the containers, sharing an emptyDir', async () => {
     const write = (text: string) => [
       '-e',
-      `require('fs').appendFileSync(process.env.CHURN_MLOPS_FS_ROOT + '/work/steps', '${text}\\n')`,
+      `require('fs').appendFileSync(process.env.CHURN_MLOPS_FS_ROOT + '/stage/steps', '${text}\\n')`,
     ];
     createPod(node.store, 'staged', {
       initContainers: [
@@ -138,13 +138,13 @@ describe('init containers', () => {
           name: 'first',
           image: 'test/node:1',
           args: write('first'),
-          volumeMounts: [{ name: 'work', mountPath: '/work' }],
+          volumeMounts: [{ name: 'work', mountPath: '/stage' }],
         },
         {
           name: 'second',
           image: 'test/node:1',
           args: write('second'),
-          volumeMounts: [{ name: 'work', mountPath: '/work' }],
+          volumeMounts: [{ name: 'work', mountPath: '/stage' }],
         },
       ],
       containers: [
@@ -152,7 +152,7 @@ describe('init containers', () => {
           name: 'app',
           image: 'test/server:1',
           readinessProbe: { httpGet: { path: '/ready', port: 8000 }, periodSeconds: 1 },
-          volumeMounts: [{ name: 'work', mountPath: '/work' }],
+          volumeMounts: [{ name: 'work', mountPath: '/stage' }],
         },
       ],
       volumes: [{ name: 'work', emptyDir: {} }],
@@ -174,7 +174,7 @@ describe('init containers', () => {
       ['first', 'Completed'],
       ['second', 'Completed'],
     ]);
-    expect(await httpGet(node, 'staged', 8000, '/file?path=/work/steps')).toBe('first\nsecond\n');
+    expect(await httpGet(node, 'staged', 8000, '/file?path=/stage/steps')).toBe('first\nsecond\n');
   });
 
   it('fails a Never pod whose init container fails, without starting its containers', async () => {
