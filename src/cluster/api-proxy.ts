@@ -159,7 +159,16 @@ function send(
       },
     );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${options.timeoutMs ?? 15_000} ms`)));
-    req.on('error', (error) => resolve({ body: '', error: error.message }));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({
+        body: '',
+        // The socket is gone or refuses: kubectl proxy has ended (the next check starts another).
+        error:
+          error.code === 'ENOENT' || error.code === 'ECONNREFUSED'
+            ? 'the kubectl proxy the checks use has stopped; the next check starts it again'
+            : error.message,
+      }),
+    );
     req.end(body);
   });
 }
