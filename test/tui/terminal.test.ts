@@ -236,7 +236,11 @@ describe.skipIf(!hasTmux || !built || !simulatorReady)('start --simulate, end to
       `CPU at rest, % of a core: the app (with the simulated cluster in it) ${(used(app) * 100).toFixed(2)}, ` +
         `with its ${ours.length - 1} watches ${(share * 100).toFixed(2)}; the ${workload.length} churn-mlops pods ${(sum(workload) * 100).toFixed(2)}`,
     );
-    expect(share).toBeLessThan(0.02);
+    // The 2% is the benchmark's to hold on a quiet machine (it measures 0.1%); here other test
+    // files share the cores, and every timer of the simulated cluster's kubelet (readiness probes,
+    // usage samples of 3 pods) costs more, so the budget grows with the load, as the others above.
+    // A watch loop that spins would still use tens of percent.
+    expect(share).toBeLessThan(0.02 * load);
 
     await terminal.keys('q');
     await terminal.waitForText('exercises done');
