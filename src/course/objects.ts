@@ -33,17 +33,19 @@ export interface KubeObject {
 
 /**
  * The kinds checks may name, with the fully qualified resource that `kubectl get` takes (so that
- * `kubectl get a,b,c` is never ambiguous) and whether they live in a namespace.
+ * `kubectl get a,b,c` is never ambiguous) and whether they live in a namespace. A group with dots
+ * carries its version too: kubectl reads `endpointslices.discovery.k8s.io` first as
+ * resource.version.group, finds no version "discovery", and downloads discovery again each time.
  */
 export const KINDS: Record<string, { resource: string; namespaced: boolean }> = {
   Namespace: { resource: 'namespaces', namespaced: false },
   Node: { resource: 'nodes', namespaced: false },
   PersistentVolume: { resource: 'persistentvolumes', namespaced: false },
-  StorageClass: { resource: 'storageclasses.storage.k8s.io', namespaced: false },
+  StorageClass: { resource: 'storageclasses.v1.storage.k8s.io', namespaced: false },
   Pod: { resource: 'pods', namespaced: true },
   Service: { resource: 'services', namespaced: true },
   Endpoints: { resource: 'endpoints', namespaced: true },
-  EndpointSlice: { resource: 'endpointslices.discovery.k8s.io', namespaced: true },
+  EndpointSlice: { resource: 'endpointslices.v1.discovery.k8s.io', namespaced: true },
   ConfigMap: { resource: 'configmaps', namespaced: true },
   Secret: { resource: 'secrets', namespaced: true },
   PersistentVolumeClaim: { resource: 'persistentvolumeclaims', namespaced: true },
