@@ -1,9 +1,15 @@
 import { statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { request } from 'node:http';
+import type * as Http from 'node:http';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { type ClusterTarget, kubectlRunning, resolveKubeconfig } from './kubectl.js';
+
+// Not `import { request } from 'node:http'`: on Node 22 and newer, importing node:http as an ES
+// module reads all its exports, and its WebSocket export loads undici (~50 ms of every check's
+// start-up). require() reads only what is used.
+const { request } = createRequire(import.meta.url)('node:http') as typeof Http;
 
 /** What an HTTP request through the API server answered, or why it got no answer. */
 export interface RawAnswer {
