@@ -1,5 +1,5 @@
-import type { GlobalOptions } from '../cli.js';
 import { type Lab, openLab } from '../lab.js';
+import type { GlobalOptions } from '../program.js';
 
 export interface CommonOptions extends GlobalOptions {
   json?: boolean;

@@ -30,22 +30,36 @@ function staticClosure(start: string): Set<string> {
   return seen;
 }
 
+/** Everything a chunk may load as it runs, dynamic imports included. */
+function fullClosure(start: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const i of meta.outputs[file]?.imports ?? []) if (!i.external) visit(i.path);
+  };
+  visit(start);
+  return seen;
+}
+
 const inputsOf = (files: Set<string>) =>
   [...files].flatMap((f) => Object.keys(meta.outputs[f]?.inputs ?? {}));
-const commandChunk = (name: string) => {
+const chunkOf = (source: string) => {
   const found = Object.keys(meta.outputs).find(
-    (f) => !f.endsWith('.map') && Object.keys(meta.outputs[f]!.inputs).includes(`src/commands/${name}.ts`),
+    (f) => !f.endsWith('.map') && Object.keys(meta.outputs[f]!.inputs).includes(source),
   );
-  if (!found) throw new Error(`no chunk holds src/commands/${name}.ts`);
+  if (!found) throw new Error(`no chunk holds ${source}`);
   return found;
 };
+const commandChunk = (name: string) => chunkOf(`src/commands/${name}.ts`);
+/** What every command loads first: the entry point, then the argument parser. */
+const entry = () => new Set([...staticClosure('dist/cli.js'), ...staticClosure(chunkOf('src/program.ts'))]);
 const ui = (input: string) =>
   /node_modules\/(ink|react|react-reconciler|@inkjs)\//.test(input) || input.startsWith('src/tui/');
 
 describe('the bundle', () => {
   it('loads neither Ink nor React for the non-interactive commands', () => {
-    const cli = staticClosure('dist/cli.js');
-    expect(inputsOf(cli).filter(ui)).toEqual([]);
+    expect(inputsOf(entry()).filter(ui)).toEqual([]);
     for (const command of [
       'list',
       'check',
@@ -66,7 +80,7 @@ describe('the bundle', () => {
 
   it('keeps the schemas and the YAML parser out of the start-up path of list, and of check', () => {
     const startup = (command: string) =>
-      inputsOf(new Set([...staticClosure('dist/cli.js'), ...staticClosure(commandChunk(command))]));
+      inputsOf(new Set([...entry(), ...staticClosure(commandChunk(command))]));
     expect(startup('list').filter((i) => /node_modules\/(zod|yaml|execa|jsonpath-plus)\//.test(i))).toEqual(
       [],
     );
@@ -79,14 +93,29 @@ describe('the bundle', () => {
   });
 
   it('does load the terminal app for start (so the test above can fail)', () => {
-    const start = commandChunk('start');
-    const reachable = new Set<string>();
-    const visit = (file: string) => {
-      if (reachable.has(file)) return;
-      reachable.add(file);
-      for (const i of meta.outputs[file]?.imports ?? []) if (!i.external) visit(i.path);
-    };
-    visit(start);
-    expect(inputsOf(reachable).some(ui)).toBe(true);
+    expect(inputsOf(fullClosure(commandChunk('start'))).some(ui)).toBe(true);
+  });
+
+  it('switches on the compile cache before it loads anything of its own', () => {
+    // enableCompileCache() only caches the modules loaded after it runs: the entry point must
+    // import nothing but Node's module API statically, and reach the program dynamically.
+    const imports = meta.outputs['dist/cli.js']!.imports;
+    expect(imports.filter((i) => i.kind !== 'dynamic-import').map((i) => i.path)).toEqual(['node:module']);
+    expect(imports.some((i) => i.path === chunkOf('src/program.ts'))).toBe(true);
+    expect(readFileSync('dist/cli.js', 'utf8')).toMatch(/enableCompileCache\?\.\(\)/);
+  });
+
+  it('never imports node:http as an ES module on the way of check or start', () => {
+    // On Node 22 and newer that import reads every export of node:http, and its WebSocket
+    // export loads undici: some 50 ms of start-up. The cluster code require()s it instead.
+    const httpImporters = (start: string) =>
+      [...fullClosure(start)].filter((file) =>
+        meta.outputs[file]?.imports.some((i) => i.external && /^node:https?$/.test(i.path)),
+      );
+    expect(httpImporters(commandChunk('check'))).toEqual([]);
+    const startChunks = fullClosure(commandChunk('start'));
+    const proxy = chunkOf('src/cluster/api-proxy.ts');
+    expect(startChunks.has(proxy)).toBe(true);
+    expect(httpImporters(proxy)).toEqual([]);
   });
 });
