@@ -221,7 +221,8 @@ async function terminalApp(home) {
 
 const home = mkdtempSync(join(tmpdir(), 'churn-labs-bench-'));
 try {
-  console.log(`churn-labs bench (${runs} runs a measure, median)\n`);
+  // Start-up depends on the Node version: 22.1 and newer keep our compiled code between runs.
+  console.log(`churn-labs bench (${runs} runs a measure, median; Node ${process.version})\n`);
   startup(home);
   await simulated(home);
   await terminalApp(home);
