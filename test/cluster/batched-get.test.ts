@@ -1,10 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClusterTarget, kubectl } from '../../src/cluster/kubectl.js';
 import { KINDS } from '../../src/course/objects.js';
-import { type Simulator, startSimulator } from '../../src/sim/main.js';
+import { startCluster, type TestCluster } from '../sim/api/helpers.js';
 
 /**
  * Every evaluation reads its objects with one `kubectl get a,b,c -o json`, so the names it gives
@@ -13,29 +9,24 @@ import { type Simulator, startSimulator } from '../../src/sim/main.js';
  * throws its discovery cache away and downloads discovery again, on every check, before it tries
  * the name as resource.group. The names in KINDS must map at once.
  */
-let home: string;
-let sim: Simulator;
-let target: ClusterTarget;
+let cluster: TestCluster;
 
 beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), 'churn-labs-batched-get-'));
-  sim = await startSimulator({ home });
-  target = { context: sim.context, kubeconfig: sim.kubeconfig };
+  cluster = await startCluster();
 }, 60_000);
 
 afterAll(async () => {
-  await sim?.stop();
-  if (home) await rm(home, { recursive: true, force: true });
+  await cluster?.stop();
 }, 60_000);
 
 describe('the batched kubectl get of every kind a check may read', () => {
   const resources = Object.values(KINDS).map((k) => k.resource);
-  const get = () => kubectl(target, ['get', resources.join(','), '-n', 'default', '-o', 'json', '-v=6']);
+  const get = () => cluster.kubectl(['get', resources.join(','), '-n', 'default', '-o', 'json', '-v=6']);
 
   it('finds each kind from the cached discovery, without downloading it again', async () => {
-    await get(); // fills the discovery cache for this server
+    await get(); // fills this test's discovery cache
     const result = await get();
-    expect(result.ok, result.stderr).toBe(true);
+    expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stderr).not.toMatch(/Invalidating discovery information/);
     expect(result.stderr).not.toMatch(/GET \S+\/apis\?/);
     // The simulator's own node and storage class come back under their kinds.
@@ -47,14 +38,14 @@ describe('the batched kubectl get of every kind a check may read', () => {
   });
 
   it('would download discovery again for a name kubectl has to guess (so the test above can fail)', async () => {
-    const guessed = await kubectl(target, [
+    const guessed = await cluster.kubectl([
       'get',
       'endpointslices.discovery.k8s.io',
       '-n',
       'default',
       '-v=6',
     ]);
-    expect(guessed.ok, guessed.stderr).toBe(true);
+    expect(guessed.exitCode, guessed.stderr).toBe(0);
     expect(guessed.stderr).toMatch(/Invalidating discovery information/);
   });
 });
