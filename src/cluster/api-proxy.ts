@@ -8,8 +8,13 @@ import { type ClusterTarget, kubectlRunning, resolveKubeconfig } from './kubectl
 
 // Not `import { request } from 'node:http'`: on Node 22 and newer, importing node:http as an ES
 // module reads all its exports, and its WebSocket export loads undici (~50 ms of every check's
-// start-up). require() reads only what is used.
-const { request } = createRequire(import.meta.url)('node:http') as typeof Http;
+// start-up). require() reads only what is used, and only once a request is sent: checks without
+// HTTP probes never load node:http.
+let http: typeof Http | undefined;
+const httpModule = () => {
+  http ??= createRequire(import.meta.url)('node:http') as typeof Http;
+  return http;
+};
 
 /** What an HTTP request through the API server answered, or why it got no answer. */
 export interface RawAnswer {
@@ -147,7 +152,7 @@ function send(
   return new Promise((resolve) => {
     const headers: Record<string, string> = { Accept: 'application/json, */*' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const req = request(
+    const req = httpModule().request(
       { socketPath, path, method, headers, signal: options.signal, timeout: options.timeoutMs ?? 15_000 },
       (res) => {
         const chunks: Buffer[] = [];

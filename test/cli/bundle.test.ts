@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { churnLabs, tempHome } from './helpers.js';
 
 /**
  * Non-interactive commands must not load the terminal app: Ink and React cost start-up time that
@@ -117,5 +120,31 @@ describe('the bundle', () => {
     const proxy = chunkOf('src/cluster/api-proxy.ts');
     expect(startChunks.has(proxy)).toBe(true);
     expect(httpImporters(proxy)).toEqual([]);
+  });
+});
+
+describe('the start-up of check, as it runs', () => {
+  it('loads node:http only for the checks that send HTTP requests', async () => {
+    // Node's own list of the built-in modules this process loaded, read as it exits.
+    const hook = `data:text/javascript,process.on('exit',()=>process.stderr.write('loaded:'+process.moduleLoadList.join(',')))`;
+    const env = await tempHome();
+    try {
+      const file = join(env.home, 'kubeconfig');
+      await writeFile(
+        file,
+        'apiVersion: v1\nkind: Config\nclusters: []\nusers: []\ncontexts: []\ncurrent-context: ""\n',
+      );
+      // deploy-system reads objects only; the missing context still runs the whole check path.
+      const result = await churnLabs(['check', 'deploy-system', '--kubeconfig', file, '--json'], {
+        home: env.home,
+        env: { NODE_OPTIONS: `--import=${hook}` },
+      });
+      const loaded = /loaded:(.*)$/.exec(String(result.stderr))?.[1]?.split(',') ?? [];
+      expect(JSON.parse(String(result.stdout)).error).toMatch(/^There is no kube context/);
+      expect(loaded).toContain('NativeModule child_process');
+      expect(loaded).not.toContain('NativeModule http');
+    } finally {
+      await env.cleanup();
+    }
   });
 });
