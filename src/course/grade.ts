@@ -122,13 +122,21 @@ export function gradeQuestion(question: Question, answer: Answer | undefined): Q
     }
     case 'short': {
       const text = typeof answer === 'string' ? answer : stringify(answer);
-      const total = question.keyPoints.reduce((s, k) => s + k.weight, 0);
-      const hit = question.keyPoints.filter((k) => k.accept.some((p) => new RegExp(p, 'i').test(text)));
+      const sentences = text.split(/(?<=[.!?;])\s+|\n+/).filter((s) => s.trim() !== '');
+      const says = (patterns: string[], sentence: string) =>
+        patterns.some((p) => new RegExp(p, 'i').test(sentence));
+      // A point is earned by a sentence that says it and does not say it the wrong way round.
+      const hit = question.keyPoints.filter((k) =>
+        sentences.some((s) => says(k.accept, s) && !says(k.reject, s)),
+      );
       const missed = question.keyPoints.filter((k) => !hit.includes(k));
+      const total = question.keyPoints.reduce((s, k) => s + k.weight, 0);
       const earned = hit.reduce((s, k) => s + k.weight, 0);
       if (missed.length === 0) return grade(1, `All ${hit.length} key points covered.`);
       const got = hit.length > 0 ? `Covered: ${hit.map((k) => k.point).join('; ')}. ` : '';
-      return grade(earned / total, `${got}Missed: ${missed.map((k) => k.point).join('; ')}.`);
+      const contradicted = (k: (typeof missed)[number]) => sentences.some((s) => says(k.reject, s));
+      const lost = missed.map((k) => (contradicted(k) ? `${k.point} (your answer says otherwise)` : k.point));
+      return grade(earned / total, `${got}Missed: ${lost.join('; ')}.`);
     }
     case 'yaml':
       return gradeDesign(question, answer, grade);

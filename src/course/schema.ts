@@ -297,9 +297,16 @@ const keyPoint = z
     point: z.string().min(1),
     /**
      * Phrasings that earn the point. Each is a regular expression (case-insensitive) matched
-     * against the answer; give several ways a learner may put it.
+     * against each sentence of the answer (split at . ! ? ; and line breaks); give several ways a
+     * learner may put it.
      */
     accept: z.array(pattern).min(1),
+    /**
+     * Phrasings that state the point the wrong way round: the other resource, the other probe, a
+     * negation. A sentence that matches one of them earns nothing for this point, even when it
+     * matches `accept`, and the feedback says the answer contradicts the point.
+     */
+    reject: z.array(pattern).default([]),
     weight: z.number().positive().default(1),
   })
   .strict();

@@ -133,6 +133,91 @@ describe('grading the section-19 quiz', () => {
     });
   }
 
+  // Answers that get the facts the wrong way round: the words of the key points are all there,
+  // about the wrong resource or probe, or negated. They must not earn those points, and the
+  // feedback must say the answer contradicts them.
+  const misconceptions: { id: string; answer: string; score: number; contradicts: RegExp }[] = [
+    {
+      id: 'q3',
+      answer: 'It gets throttled, it is not killed. Nothing restarts it.',
+      score: 0,
+      contradicts: /OOM killer.*says otherwise.*restartPolicy \(your answer says otherwise\)/,
+    },
+    {
+      id: 'q4',
+      answer: 'Nothing is wrong, every minute is fine; use 0 * * * * if you like.',
+      score: 1,
+      contradicts: /runs every minute.*\(your answer says otherwise\)/,
+    },
+    {
+      id: 'q8',
+      answer:
+        'Requests are the maximum. Limits are the minimum the container gets. Over the CPU limit the container is killed; over memory it slows down.',
+      score: 0,
+      contradicts:
+        /scheduler reserves.*otherwise.*most a container may use.*otherwise.*throttles.*otherwise.*OOMKilled \(your answer says otherwise\)/,
+    },
+    {
+      id: 'q12',
+      answer: "Every Monday at 8 AM in the learner's own time zone.",
+      score: 2,
+      contradicts: /kube-controller-manager's local time zone.*\(your answer says otherwise\)/,
+    },
+    {
+      id: 'q16',
+      answer:
+        'Readiness: the container is restarted. Liveness: the container is not restarted, it keeps running and is removed from the endpoints. Startup: the others wait until it succeeds.',
+      score: 1,
+      contradicts:
+        /endpoints \(no traffic\) \(your answer says otherwise\).*does not restart the container \(your answer says otherwise\).*killed and restarted \(your answer says otherwise\)/,
+    },
+    {
+      id: 'q20',
+      answer: 'ceil(3*35/70) = ceil(1.5) = 2 replicas, at once: there is no stabilization for this.',
+      score: 2,
+      contradicts: /stabilization window \(your answer says otherwise\)/,
+    },
+  ];
+  for (const { id, answer, score, contradicts } of misconceptions) {
+    it(`${id}: an answer that says it the wrong way round earns nothing for it, and is told so`, () => {
+      const graded = grade(id, answer);
+      expect(graded.score, graded.feedback).toBe(score);
+      expect(graded.feedback.split('Missed: ')[1]).toMatch(contradicts);
+    });
+  }
+
+  it('a point said right in one sentence counts even when another sentence negates something else', () => {
+    const right = [
+      [
+        'q3',
+        'It is OOMKilled, not throttled like CPU would be. The container, not the pod, is restarted. kubectl describe pod shows it.',
+      ],
+      [
+        'q4',
+        'It fires 60 times an hour, so a new batch run begins while the previous one is still scoring. Use "0 2 * * *".',
+      ],
+      [
+        'q8',
+        'Requests are the minimum the scheduler reserves, limits are the maximum. Over CPU it is throttled, not killed; over memory it is killed, unlike CPU which is throttled.',
+      ],
+      ['q10', 'BestEffort first, then Burstable, Guaranteed last. churn-api runs as Burstable.'],
+      ['q12', "Mondays at 08:00 UTC, the controller manager's zone, not your own time zone."],
+      [
+        'q15',
+        'The controller prunes finished Jobs beyond two successes and two failures, so their logs stay for debugging.',
+      ],
+      [
+        'q16',
+        'Liveness restarts the container, readiness removes it from the endpoints without restarting it. Startup probe failing: liveness and readiness are not run yet.',
+      ],
+      ['q20', 'ceil(1.5) = 2 replicas. Not at once: it waits for the 5-minute stabilization window.'],
+    ] as const;
+    for (const [id, answer] of right) {
+      const graded = grade(id, answer);
+      expect(graded.score, `${id}: ${graded.feedback}`).toBe(graded.max);
+    }
+  });
+
   it('every short question has a key point for each part of its model answer and is graded by several phrasings', () => {
     for (const q of quiz.questions) {
       if (q.type !== 'short') continue;
