@@ -1,5 +1,6 @@
 import { isMap, isScalar, LineCounter, parseAllDocuments, parseDocument, stringify } from 'yaml';
 import { UserError } from '../errors.js';
+import { refusals } from './admission.js';
 import { yamlProblem } from './load.js';
 import type { Question, Quiz, RubricItem } from './schema.js';
 import { evaluateField, readPath } from './values.js';
@@ -180,14 +181,32 @@ function gradeDesign(
     docs = list.filter((d): d is Doc => typeof d === 'object' && d !== null && !Array.isArray(d));
   }
   if (docs.length === 0) return grade(0, 'The answer holds no Kubernetes objects (documents with a kind).');
-  const total = question.rubric.reduce((s, r) => s + r.weight, 0);
-  const met = question.rubric.filter((item) => meets(item, docs));
-  const missed = question.rubric.filter((item) => !met.includes(item));
+  const items = question.rubric.map((item) => ({
+    requirement: item.requirement,
+    weight: item.weight,
+    met: meets(item, docs),
+  }));
+  if (question.accepted) {
+    // Earned by the design the question asks for, not by any document that happens to be valid.
+    const complete = question.rubric.every((item) => docs.some((d) => d.kind === item.kind));
+    const refused = refusals(docs);
+    items.push({
+      requirement:
+        refused.length === 0
+          ? question.accepted.requirement
+          : `${question.accepted.requirement}; it refuses: ${refused.join('; ')}`,
+      weight: question.accepted.weight,
+      met: complete && refused.length === 0,
+    });
+  }
+  const total = items.reduce((s, r) => s + r.weight, 0);
+  const met = items.filter((item) => item.met);
+  const missed = items.filter((item) => !item.met);
   const earned = met.reduce((s, r) => s + r.weight, 0);
   if (missed.length === 0) return grade(1, `All ${met.length} requirements met.`);
   return grade(
     earned / total,
-    `Met ${met.length} of ${question.rubric.length} requirements. Missing: ${missed.map((r) => r.requirement).join('; ')}.`,
+    `Met ${met.length} of ${items.length} requirements. Missing: ${missed.map((r) => r.requirement).join('; ')}.`,
   );
 }
 

@@ -354,6 +354,18 @@ export const questionSchema = z.discriminatedUnion('type', [
       ...questionBase,
       type: z.literal('yaml'),
       rubric: z.array(rubricItem).min(1),
+      /**
+       * Points for documents the API server would accept as they are (`kubectl apply` would
+       * create them): the simulated cluster's validation runs on each one, and the feedback
+       * quotes what it refuses ("selector does not match template labels").
+       */
+      accepted: z
+        .object({
+          requirement: z.string().min(1).default('the API server accepts every document as it is'),
+          weight: z.number().positive().default(1),
+        })
+        .strict()
+        .optional(),
       modelAnswer: markdown,
     })
     .strict(),

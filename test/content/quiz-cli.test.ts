@@ -68,7 +68,7 @@ describe('churn-labs quiz section-19 --answers', () => {
     const result = await quiz('section-19', '--answers', file, '--json');
     expect(result.exitCode).toBe(0);
     const graded = json(String(result.stdout));
-    expect(graded.questions.find((q) => q.id === 'q5')).toMatchObject({ score: 0, max: 11 });
+    expect(graded.questions.find((q) => q.id === 'q5')).toMatchObject({ score: 0, max: 13 });
     expect(graded.questions.find((q) => q.id === 'q5')!.feedback).toMatch(/line \d+ of the answer/);
     expect(graded.score).toBe(1);
   });

@@ -63,16 +63,18 @@ spec:
 describe('grading the design challenge (q5)', () => {
   const q5 = (answer: Answer) => grade('q5', answer);
 
-  it('our model answer is valid apps/v1 and autoscaling/v2 and meets all 11 requirements', () => {
-    expect(q5(designModel())).toMatchObject({ score: 11, max: 11 });
+  it('our model answer is valid apps/v1 and autoscaling/v2 and meets all 12 requirements', () => {
+    expect(q5(designModel())).toMatchObject({ score: 13, max: 13 });
   });
 
-  it("the seed's own answer scores 9 of 11: no Deployment selector, no scaleTargetRef apiVersion", () => {
+  it("the seed's own answer scores 9 of 13: no Deployment selector (so the API server refuses it), no scaleTargetRef apiVersion", () => {
     const graded = q5(SEED_Q5);
     expect(graded.score).toBe(9);
     expect(graded.feedback).toBe(
-      'Met 9 of 11 requirements. Missing: the Deployment has a selector (required in apps/v1; it must match the pod labels); ' +
-        "the HPA's scaleTargetRef names the Deployment with apiVersion apps/v1 and kind Deployment.",
+      'Met 9 of 12 requirements. Missing: the Deployment has a selector (required in apps/v1; it must match the pod labels); ' +
+        "the HPA's scaleTargetRef names the Deployment with apiVersion apps/v1 and kind Deployment; " +
+        'the API server accepts every document as written (kubectl apply would create them); it refuses: ' +
+        'Deployment.apps "api" is invalid: [spec.selector: Required value, spec.template.metadata.labels: Invalid value: map[string]string(nil): `selector` does not match template `labels`].',
     );
     expect(question('q5').explanation).toMatch(/selector[\s\S]*apiVersion/);
   });
@@ -81,7 +83,7 @@ describe('grading the design challenge (q5)', () => {
     const model = designModel();
     const missing = (answer: string) =>
       q5(answer)
-        .feedback.replace(/^Met \d+ of 11 requirements\. Missing: /, '')
+        .feedback.replace(/^Met \d+ of 12 requirements\. Missing: /, '')
         .replace(/\.$/, '');
     expect(missing(model.replace('claimName: data-pvc', 'claimName: other-pvc'))).toBe(
       'the Deployment mounts a volume from the claim written above',
@@ -104,8 +106,29 @@ describe('grading the design challenge (q5)', () => {
     const noReadiness = model.replace(/^( *)readinessProbe:\n(\1 .*\n)+/m, '');
     expect(noReadiness).not.toContain('readinessProbe');
     expect(missing(noReadiness)).toBe('the container has a readiness probe');
-    // Only the PVC: one requirement of eleven.
+    // Only the PVC: one requirement of thirteen points; valid, but not the design asked for.
     expect(q5(model.split('\n---\n')[0]!).score).toBe(1);
+  });
+
+  it('gives the points for validity only when the API server would accept every document, and quotes its refusal', () => {
+    const model = designModel();
+    const missing = (answer: string) => {
+      const graded = q5(answer);
+      expect(graded.score, graded.feedback).toBe(11);
+      return graded.feedback.replace(/^Met 11 of 12 requirements\. Missing: /, '');
+    };
+    const accepted =
+      'the API server accepts every document as written (kubectl apply would create them); it refuses: ';
+    // Every field the rubric looks at is there; what is wrong is how they fit together.
+    expect(missing(model.replace('labels: {app: api}', 'labels: {app: web}'))).toBe(
+      `${accepted}Deployment.apps "api" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"web"}: \`selector\` does not match template \`labels\`.`,
+    );
+    expect(missing(model.replace('- name: storage', '- name: other'))).toBe(
+      `${accepted}Deployment.apps "api" is invalid: spec.template.spec.containers[0].volumeMounts[0].name: Not found: "other".`,
+    );
+    expect(missing(model.replace('apiVersion: autoscaling/v2', 'apiVersion: autoscaling/v2beta1'))).toBe(
+      `${accepted}no matches for kind "HorizontalPodAutoscaler" in version "autoscaling/v2beta1".`,
+    );
   });
 
   it('a YAML syntax error scores 0 and names its line; odd input never crashes', () => {

@@ -13,7 +13,9 @@ function validateSelectorAndTemplate(spec: Obj, kindWord: string, errors: FieldE
   else if (Object.keys(selector.matchLabels ?? {}).length === 0 && !selector.matchExpressions?.length)
     errors.invalid('spec.selector', goLabelSelector(selector), `empty selector is invalid for ${kindWord}`);
   const labels = spec.template?.metadata?.labels;
-  if (selector && !matchesLabels(selectorFromObject(selector), labels ?? {}))
+  // No selector converts to one that matches nothing (labels.Nothing()), so the API server also
+  // reports the template's labels as not matching it.
+  if (!selector || !matchesLabels(selectorFromObject(selector), labels ?? {}))
     errors.invalid(
       'spec.template.metadata.labels',
       new GoLiteral(goStringMap(labels)),

@@ -1,0 +1,35 @@
+import { admitCreate } from '../sim/admission/index.js';
+import { ApiError } from '../sim/errors.js';
+import { apiVersionOf, RESOURCES } from '../sim/resources.js';
+import { Store } from '../sim/store.js';
+
+/**
+ * What the API server would refuse of these documents, in its words (`Deployment.apps "web" is
+ * invalid: …`), one line per refused document. The rules are the simulated cluster's: the same
+ * defaulting and validation its API server runs before it stores an object. Kinds it does not
+ * serve are not judged; an apiVersion no cluster of ours serves is refused as kubectl refuses it.
+ */
+export function refusals(docs: { kind?: unknown; apiVersion?: unknown; metadata?: unknown }[]): string[] {
+  const store = new Store();
+  const found: string[] = [];
+  for (const doc of docs) {
+    const kind = typeof doc.kind === 'string' ? doc.kind : undefined;
+    const served = RESOURCES.filter((r) => r.kind === kind && !r.virtual);
+    if (!kind || served.length === 0) continue;
+    const version = served.find((r) => apiVersionOf(r) === doc.apiVersion);
+    if (!version) {
+      found.push(`no matches for kind "${kind}" in version "${String(doc.apiVersion ?? '')}"`);
+      continue;
+    }
+    // The store keeps one version of each kind; another served version is converted on the way
+    // in, which these rules do not do, so only the stored version is validated field by field.
+    if (version !== served[0]) continue;
+    try {
+      admitCreate(kind, structuredClone(doc) as Record<string, unknown>, { store });
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      found.push(error.message);
+    }
+  }
+  return found;
+}
