@@ -5,6 +5,7 @@ import type { Course } from './course/course.js';
 import type { ExerciseResult } from './course/judge.js';
 import { passedSteps, pendingChecks, recordPassedSteps } from './course/progress.js';
 import type { Exercise, Step } from './course/schema.js';
+import { usageError } from './errors.js';
 import { loadCourse } from './files/course-files.js';
 import { loadProgress, updateProgress } from './files/progress-store.js';
 import { homePaths } from './paths.js';
@@ -41,6 +42,11 @@ export async function openLab(options: LabOptions = {}): Promise<Lab> {
   const paths = homePaths(options.home);
   const context = options.context ?? DEFAULT_CONTEXT;
   let kubeconfig = options.kubeconfig;
+  // kubectl would only say "stat …: no such file or directory" once a check runs.
+  if (kubeconfig !== undefined && !existsSync(kubeconfig))
+    throw usageError(
+      `--kubeconfig ${kubeconfig}: there is no such file. Give the path of an existing kubeconfig, or leave --kubeconfig out to use $KUBECONFIG or ~/.kube/config.`,
+    );
   // The simulated cluster writes its own kubeconfig; use it unless told otherwise, so that
   // `--context churn-labs-sim` works without touching the learner's ~/.kube/config.
   if (!kubeconfig && !env.KUBECONFIG && context === SIM_CONTEXT && existsSync(paths.simKubeconfig)) {

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import envPaths from 'env-paths';
+import { usageError } from './errors.js';
 
 let root: string | undefined;
 
@@ -43,8 +44,17 @@ export const contentDirs = () => {
 /** The state folder: progress, the learner's workspace and the simulated cluster live here. */
 export function homeDir(env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env.CHURN_LABS_HOME;
-  if (fromEnv && fromEnv.trim() !== '') return resolve(fromEnv);
-  return envPaths('churn-labs', { suffix: '' }).data;
+  const given = fromEnv !== undefined && fromEnv.trim() !== '';
+  const home = given ? resolve(fromEnv) : envPaths('churn-labs', { suffix: '' }).data;
+  // A folder that does not exist yet is made when first written; a file in its place is a mistake.
+  if (statSync(home, { throwIfNoEntry: false })?.isDirectory() === false) {
+    throw usageError(
+      given
+        ? `CHURN_LABS_HOME is ${home}, which is a file, not a folder. Point CHURN_LABS_HOME at a folder (it is created if missing), or unset it to use ${envPaths('churn-labs', { suffix: '' }).data}.`
+        : `The state folder ${home} is a file, not a folder. Move the file away, or set CHURN_LABS_HOME to a folder.`,
+    );
+  }
+  return home;
 }
 
 export const homePaths = (home = homeDir()) => ({

@@ -13,15 +13,29 @@ export interface GlobalOptions {
   debug?: boolean;
 }
 
+// Number('') is 0: an empty value (an unset variable in a script) is refused, not read as 0.
 const positiveNumber = (value: string) => {
-  const n = Number(value);
+  const n = value.trim() === '' ? Number.NaN : Number(value);
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('give a number of seconds, like 60.');
   return n;
 };
 const positiveInteger = (value: string) => {
-  const n = Number(value);
+  const n = value.trim() === '' ? Number.NaN : Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('give a whole number from 1 up.');
   return n;
+};
+const portNumber = (value: string) => {
+  const n = positiveInteger(value);
+  if (n > 65535) throw new InvalidArgumentError('give a port from 1 to 65535.');
+  return n;
+};
+/**
+ * An empty --context would leave kubectl on the kubeconfig's current-context, the one cluster the
+ * program must never fall back to; an empty --kubeconfig would be read as "none given".
+ */
+const nonEmpty = (what: string) => (value: string) => {
+  if (value.trim() === '') throw new InvalidArgumentError(`give ${what}; it cannot be empty.`);
+  return value;
 };
 
 type Action = (...args: never[]) => Promise<number>;
@@ -30,8 +44,16 @@ function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('churn-labs')
     .description('Learn production Kubernetes from a terminal: Section 19 of the churn-mlops course.')
     .version(packageVersion(), '-v, --version', 'print the version')
-    .option('--context <name>', 'the kube context to use (default: kind-churn-labs)')
-    .option('--kubeconfig <path>', 'the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)')
+    .option(
+      '--context <name>',
+      'the kube context to use (default: kind-churn-labs)',
+      nonEmpty('a context name, like kind-churn-labs'),
+    )
+    .option(
+      '--kubeconfig <path>',
+      'the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)',
+      nonEmpty('the path of a kubeconfig file'),
+    )
     .option('--debug', 'show stack traces of internal errors')
     .showSuggestionAfterError(true)
     .exitOverride();
@@ -130,7 +152,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .command('serve')
     .description('run the simulated cluster in the foreground')
     .addOption(
-      new Option('--port <n>', 'the port to listen on (default: any free port)').argParser(positiveInteger),
+      new Option('--port <n>', 'the port to listen on (default: any free port)').argParser(portNumber),
     )
     .addOption(
       new Option('--time-scale <n>', 'run CronJob schedules this many times faster than real time').argParser(

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { churnLabs, tempHome } from './helpers.js';
 
@@ -50,6 +50,49 @@ describe('usage and exit codes', () => {
     expect(level.stderr).toMatch(/give a whole number from 1 up/);
     const wait = await run('check', 'x', '--wait', 'soon');
     expect(wait.exitCode).toBe(2);
+  });
+
+  it('refuses empty and out-of-range option values that would otherwise change what runs', async () => {
+    // An empty --context would leave kubectl on the current-context: the one cluster never to touch.
+    for (const args of [
+      ['check', 'deploy-system', '--context', ''],
+      ['solve', 'deploy-system', '--yes', '--context', ' '],
+      ['list', '--kubeconfig', ''],
+      ['check', 'deploy-system', '--wait', ''],
+      ['sim', 'serve', '--port', '70000'],
+    ]) {
+      const result = await run(...args);
+      expect(result.exitCode, args.join(' ')).toBe(2);
+      expect(result.stderr, args.join(' ')).toMatch(
+        /^churn-labs: option '--[a-z]+ <[a-z]+>' argument '.*' is invalid\. give /,
+      );
+      expect(result.stdout).toBe('');
+    }
+  });
+
+  it('a --kubeconfig that does not exist, or a CHURN_LABS_HOME that is a file, is exit 2 with what to do', async () => {
+    const missing = await run(
+      'check',
+      'deploy-system',
+      '--kubeconfig',
+      `${env.home}/nope/kubeconfig`,
+      '--json',
+    );
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toBe(
+      `churn-labs: --kubeconfig ${env.home}/nope/kubeconfig: there is no such file. Give the path of an existing kubeconfig, or leave --kubeconfig out to use $KUBECONFIG or ~/.kube/config.`,
+    );
+    const file = `${env.home}/a-file`;
+    writeFileSync(file, 'not a folder');
+    for (const args of [['list'], ['reset', '--yes'], ['quiz', '--answers', file]]) {
+      const result = await churnLabs(args, { home: file });
+      expect(result.exitCode, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `^churn-labs: CHURN_LABS_HOME is ${file}, which is a file, not a folder\\. Point CHURN_LABS_HOME at a folder`,
+        ),
+      );
+    }
   });
 
   it('an unknown exercise or quiz is exit 2, naming the ones there are', async () => {
