@@ -172,6 +172,9 @@ describe.skipIf(!hasTmux || !built || !quizReady)('churn-labs quiz in a real ter
     await terminal.waitForText('Enter next question');
     const draft = await readFile(join(home, 'quiz', 'section-19-q5.yaml'), 'utf8');
     expect(draft).toContain('name: churn-mlops-pvc');
+    // The app reads keys again: Enter moves on to the next question.
+    await terminal.keys('Enter');
+    await terminal.waitForText('question 6 of');
     await terminal.keys('q');
     expect(await exitCode()).toBe(0);
   });

@@ -2,15 +2,18 @@
  * Handing the keyboard to another program (the learner's editor). For a terminal, `pause()` stops
  * the stream but not the read underneath it: a line typed into the editor could still be read by
  * this process first. Node stops a socket's reading itself with its handle's readStop(); this does
- * the same, and the next read of the stream starts reading again.
+ * the same, and starts it again with readStart() afterwards: the stream does not, as it still
+ * counts its last read as pending, so resume() alone leaves the keyboard dead.
  */
-type Readable = NodeJS.ReadStream & { _handle?: { reading?: boolean; readStop?: () => number } };
+type Readable = NodeJS.ReadStream & {
+  _handle?: { reading?: boolean; readStop?: () => number; readStart?: () => number };
+};
 
 export function releaseKeyboard(stdin: NodeJS.ReadStream): void {
   if (stdin.isTTY) stdin.setRawMode(false);
   stdin.pause();
   const handle = (stdin as Readable)._handle;
-  if (handle?.reading && handle.readStop) {
+  if (handle?.readStop) {
     handle.reading = false;
     handle.readStop();
   }
@@ -20,4 +23,9 @@ export function takeKeyboard(stdin: NodeJS.ReadStream): void {
   if (stdin.isTTY) stdin.setRawMode(true);
   // With a 'readable' listener attached, resume() reads again without switching to flowing mode.
   stdin.resume();
+  const handle = (stdin as Readable)._handle;
+  if (handle?.readStart && !handle.reading) {
+    handle.reading = true;
+    handle.readStart();
+  }
 }
