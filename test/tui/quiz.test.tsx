@@ -114,6 +114,19 @@ describe('the quiz', () => {
     process.env.EDITOR = 'true';
     app.press(KEYS.enter);
     await app.waitForText('has no answer in it yet');
+    // A typo is shown with its line, to be fixed and submitted again, not graded 0.
+    const editor = join(lab.paths.home, 'typo.sh');
+    await writeFile(editor, `#!/bin/sh\nprintf 'kind: PersistentVolumeClaim\\nspec: [\\n' >> "$1"\n`);
+    await chmod(editor, 0o755);
+    process.env.EDITOR = editor;
+    app.press(KEYS.enter);
+    const frame = await app.waitForText('the YAML does not parse');
+    expect(frame.replace(/\n/g, ' ')).toMatch(
+      /section-19-q4\.yaml:\d+: the YAML does not parse \(.+\)\. Fix it, save, and choose again\./,
+    );
+    const now = frame.slice(frame.lastIndexOf('question 4 of 4'));
+    expect(now).not.toMatch(/\d of 1:/);
+    expect(now).toContain('Write it in your editor');
     await app.close();
   });
 

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { LineCounter, parseAllDocuments } from 'yaml';
+import { yamlProblem } from '../../../course/load.js';
 import type { Question } from '../../../course/schema.js';
 import { writeFileAtomic } from '../../../files/atomic.js';
 
@@ -44,5 +46,15 @@ export async function readDesign(path: string): Promise<{ answer: string } | { p
   }
   if (text.split('\n').every((line) => line.trim() === '' || line.trim().startsWith('#')))
     return { problem: `${file} has no answer in it yet (only comments or nothing).` };
+  // A typo is not an answer: say where it is and let the learner fix it, rather than grade it 0.
+  const lineCounter = new LineCounter();
+  const parsed = parseAllDocuments(text, { lineCounter });
+  const error = (Array.isArray(parsed) ? parsed : [parsed]).flatMap((d) => d.errors)[0];
+  if (error) {
+    const line = error.linePos?.[0]?.line;
+    return {
+      problem: `${file}${line ? `:${line}` : ''}: the YAML does not parse (${yamlProblem(error)}). Fix it, save, and choose again.`,
+    };
+  }
   return { answer: text };
 }
