@@ -54,7 +54,7 @@ export function kubectlShell(
   options: RunOptions = {},
 ): Promise<ToolResult> {
   const prelude = `kubectl() { command kubectl ${targetFlags(target).map(shellQuote).join(' ')} "$@"; }`;
-  return runTool('sh', ['-c', `${prelude}\n${command}`], { timeoutMs: 120_000, ...options });
+  return runTool('sh', ['-c', `${prelude}\n${command}`], { timeoutMs: 120_000, group: true, ...options });
 }
 
 export function shellQuote(value: string): string {

@@ -24,6 +24,12 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Called with each chunk of output as it arrives (for "do it for me" screens). */
   onOutput?: (chunk: string) => void;
+  /**
+   * Runs the tool in a process group of its own and ends the whole group when it is cancelled,
+   * times out or finishes: a shell's children (a `kubectl wait` in a solution) end with it rather
+   * than living on. Ending only the shell would leave them running, holding their watches open.
+   */
+  group?: boolean;
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -45,12 +51,25 @@ export async function runTool(
     // Outputs like `kubectl get -o json` of a busy namespace run to megabytes.
     maxBuffer: 256 * 1024 * 1024,
     forceKillAfterDelay: 2_000,
+    detached: options.group,
   });
+  const endGroup = () => {
+    if (!options.group || subprocess.pid === undefined) return;
+    try {
+      process.kill(-subprocess.pid, 'SIGTERM');
+    } catch {
+      // The group has ended already.
+    }
+  };
+  options.signal?.addEventListener('abort', endGroup, { once: true });
+  // When the shell itself exits: what it left behind would hold its output open, and the run with it.
+  subprocess.once('exit', endGroup);
   if (options.onOutput) {
     subprocess.stdout?.on('data', (chunk: Buffer) => options.onOutput?.(chunk.toString()));
     subprocess.stderr?.on('data', (chunk: Buffer) => options.onOutput?.(chunk.toString()));
   }
   const result = await subprocess;
+  options.signal?.removeEventListener('abort', endGroup);
   const missing = (result as { code?: string }).code === 'ENOENT';
   return {
     ok: !result.failed,
