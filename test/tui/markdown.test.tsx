@@ -76,6 +76,14 @@ describe('the Markdown reader', () => {
     // Underscores inside words are not emphasis: churn_mlops_config stays as written.
     expect(lexInline('set churn_mlops_config')).toEqual([{ text: 'set churn_mlops_config' }]);
     expect(lexInline('2 * 3 * 4')).toEqual([{ text: '2 * 3 * 4' }]);
+    const cron = '"0 6 * * *" once a day at 06:00, and "*/6 * * * *" every 6 minutes';
+    expect(lexInline(cron)).toEqual([{ text: cron }]);
+    expect(lexInline('"0 */6 * * *" or "* * * * *"')).toEqual([{ text: '"0 */6 * * *" or "* * * * *"' }]);
+    expect(lexInline('it is *throttled*: it slows')).toEqual([
+      { text: 'it is ' },
+      { italic: true, text: 'throttled' },
+      { text: ': it slows' },
+    ]);
   });
 
   it('draws code at the left edge with nothing in front of it', () => {

@@ -112,9 +112,13 @@ export function lexMarkdown(source: string): Block[] {
 }
 
 const INLINE =
-  /`([^`]+)`|\*\*(.+?)\*\*|__(.+?)__|\*([^*\s](?:[^*]*[^*\s])?)\*|(?<![\w])_([^_\s](?:[^_]*[^_\s])?)_(?![\w])|\[([^\]]+)\]\(([^)\s]+)\)/g;
+  /`([^`]+)`|\*\*(.+?)\*\*|__(.+?)__|(?<![\w*])\*([\w`(](?:[^*]*[\w`).!?])?)\*(?![\w*])|(?<![\w])_([^_\s](?:[^_]*[^_\s])?)_(?![\w])|\[([^\]]+)\]\(([^)\s]+)\)/g;
 
-/** Inline code, bold, italics and links; bold and italics may hold inline code. */
+/**
+ * Inline code, bold, italics and links; bold and italics may hold inline code. A `*` opens
+ * italics only before a word and closes only after one, so cron schedules ("0 6 * * *", or
+ * every 6 minutes written with a slash) and arithmetic keep their stars.
+ */
 export function lexInline(text: string, style: Omit<Span, 'text'> = {}): Span[] {
   const spans: Span[] = [];
   let last = 0;
