@@ -150,6 +150,59 @@ export class ContainerRunner {
     }
   }
 
+  /**
+   * Makes sure the node has the image, as the kubelet does before it creates the container: already
+   * present, pulled, or failing with ErrImagePull and then ImagePullBackOff, retried with the
+   * back-off until the pod goes or its image changes. False when the pod stopped meanwhile.
+   */
+  private async pullImage(): Promise<boolean> {
+    const backoff = new RestartBackoff(this.host.node.backoff.initialMs, this.host.node.backoff.maxMs);
+    for (;;) {
+      if (this.host.stopping) return false;
+      const image = this.image;
+      const name = this.spec.image;
+      const policy = this.spec.imagePullPolicy;
+      if (image.present && policy !== 'Always') {
+        this.host.event('Normal', 'Pulled', `Container image "${name}" already present on machine`);
+        return true;
+      }
+      if (policy === 'Never') {
+        const message = `Container image "${name}" is not present with pull policy of Never`;
+        this.state = { waiting: { reason: 'ErrImageNeverPull', message } };
+        this.host.event('Warning', 'ErrImageNeverPull', message);
+      } else {
+        this.host.event('Normal', 'Pulling', `Pulling image "${name}"`);
+        if (image.pullError === undefined) {
+          this.host.event('Normal', 'Pulled', `Successfully pulled image "${name}"`);
+          return true;
+        }
+        this.state = { waiting: { reason: 'ErrImagePull', message: image.pullError } };
+        this.host.event('Warning', 'Failed', `Failed to pull image "${name}": ${image.pullError}`);
+        this.host.event('Warning', 'Failed', 'Error: ErrImagePull');
+        this.host.changed();
+        const now = Date.now();
+        backoff.restarted(now);
+        if (!(await this.waitForImage(Math.min(1_000, backoff.currentDelayMs), name))) return false;
+        if (this.spec.image !== name) continue;
+        this.state = { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${name}"` } };
+        this.host.event('Normal', 'BackOff', `Back-off pulling image "${name}"`);
+        this.host.event('Warning', 'Failed', 'Error: ImagePullBackOff');
+      }
+      this.host.changed();
+      if (!(await this.waitForImage(Math.max(backoff.currentDelayMs, 1_000), name))) return false;
+    }
+  }
+
+  /** Sleeps, waking early when the pod's image changes; false when the pod stopped. */
+  private async waitForImage(ms: number, image: string): Promise<boolean> {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      if (!(await sleep(Math.min(250, until - Date.now()), this.host.abort))) return false;
+      if (this.spec.image !== image) return true;
+    }
+    return true;
+  }
+
   /** A new image in the pod spec: this instance ends and the next one runs the new image. */
   async replaceSpec(spec: Container, graceMs: number): Promise<void> {
     this.spec = spec;
@@ -203,7 +256,7 @@ export class ContainerRunner {
     if (!env) return undefined;
     this.env = env;
     const pod = this.host.pod();
-    this.host.event('Normal', 'Pulled', `Container image "${this.spec.image}" already present on machine`);
+    if (!(await this.pullImage())) return undefined;
     await mountVolumes(this.host.rootDir, this.spec, this.host.volumes());
     const cwd = join(this.host.rootDir, safeRelative(this.spec.workingDir ?? this.image.workingDir));
     await mkdir(cwd, { recursive: true });

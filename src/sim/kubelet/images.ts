@@ -7,6 +7,11 @@ import type { Container } from './types.js';
  * `churn-mlops api` by default, `churn-labs/churn-ml:<tag>` runs `churn-mlops --help`, both in
  * /app and reporting the tag as their version. Any other image (metrics-server, busybox, nginx, ...)
  * is not run: the node shows it as an idle container.
+ *
+ * The churn-labs images exist only where `churn-labs up` built them and loaded them into the node
+ * (kind load): no registry has them. So a tag it did not load (a typo in `kubectl set image`), or
+ * a pull it is made to attempt (imagePullPolicy Always), fails as it does on kind: ErrImagePull,
+ * then ImagePullBackOff.
  */
 export interface ImageDefinition {
   /** The image's ENTRYPOINT (replaced by a container's `command`). */
@@ -28,6 +33,10 @@ export interface ResolvedImage {
   imageID: string;
   /** Whether the node runs its code (false: an idle container). */
   runnable: boolean;
+  /** Why pulling it fails, for the images no registry has (undefined: it can be pulled). */
+  pullError?: string;
+  /** Whether the node has it without pulling. */
+  present: boolean;
   entrypoint: string[];
   cmd: string[];
   workingDir: string;
@@ -37,6 +46,12 @@ export interface ResolvedImage {
 const WORKLOAD_IMAGES: Record<string, string[]> = {
   'docker.io/churn-labs/churn-api': ['churn-mlops', 'api'],
   'docker.io/churn-labs/churn-ml': ['churn-mlops', '--help'],
+};
+
+/** The tags `churn-labs up` builds and loads (the contract's three images). */
+const LOADED_TAGS: Record<string, string[]> = {
+  'docker.io/churn-labs/churn-api': ['0.1.0', '0.2.0'],
+  'docker.io/churn-labs/churn-ml': ['0.1.0'],
 };
 
 export function resolveImage(image: string, custom: Record<string, ImageDefinition> = {}): ResolvedImage {
@@ -50,6 +65,7 @@ export function resolveImage(image: string, custom: Record<string, ImageDefiniti
       reference,
       imageID,
       runnable: true,
+      present: true,
       entrypoint: own.entrypoint ?? [],
       cmd: own.cmd ?? [],
       workingDir: own.workingDir ?? '/',
@@ -63,6 +79,8 @@ export function resolveImage(image: string, custom: Record<string, ImageDefiniti
       reference,
       imageID,
       runnable: true,
+      present: tag !== undefined && (LOADED_TAGS[repository] ?? []).includes(tag),
+      pullError: `failed to pull and unpack image "${reference}": failed to resolve reference "${reference}": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed`,
       entrypoint: [],
       cmd: workload,
       workingDir: '/app',
@@ -74,6 +92,7 @@ export function resolveImage(image: string, custom: Record<string, ImageDefiniti
     reference,
     imageID,
     runnable: false,
+    present: true,
     entrypoint: [],
     cmd: [],
     workingDir: '/',

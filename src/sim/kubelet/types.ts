@@ -78,6 +78,7 @@ export interface Container {
   readinessProbe?: Probe;
   startupProbe?: Probe;
   restartPolicy?: string;
+  imagePullPolicy?: string;
 }
 
 export interface KeyToPath {

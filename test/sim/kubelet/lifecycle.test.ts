@@ -311,3 +311,63 @@ describe('a restart of the simulator', () => {
     expect(await logsOf(node, 'survivor', 'app', true)).toContain(`pid=${pid}`);
   });
 });
+
+describe('images', () => {
+  it('cannot pull a churn-labs tag that up never loaded: ErrImagePull, then ImagePullBackOff; pull policy Never only runs what is there', async () => {
+    // As on kind: the churn-labs images exist only where `up` loaded them, and no registry has them.
+    createPod(node.store, 'typo', {
+      restartPolicy: 'Never',
+      containers: [{ name: 'job', image: 'churn-labs/churn-ml:0.1.1', imagePullPolicy: 'IfNotPresent' }],
+    });
+    const reference = 'docker.io/churn-labs/churn-ml:0.1.1';
+    const failure = `failed to pull and unpack image "${reference}": failed to resolve reference "${reference}": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed`;
+    await waitFor(
+      () => containerStatus(getPod(node.store, 'typo'))?.state.waiting?.reason === 'ErrImagePull',
+      10_000,
+      'ErrImagePull',
+    );
+    expect(containerStatus(getPod(node.store, 'typo'))?.state.waiting?.message).toBe(failure);
+    const backOff = await waitFor(
+      () => {
+        const pod = getPod(node.store, 'typo');
+        return containerStatus(pod)?.state.waiting?.reason === 'ImagePullBackOff' ? pod : undefined;
+      },
+      10_000,
+      'ImagePullBackOff',
+    );
+    expect(backOff.status?.phase).toBe('Pending');
+    expect(containerStatus(backOff)?.state.waiting?.message).toBe(
+      'Back-off pulling image "churn-labs/churn-ml:0.1.1"',
+    );
+    const events = eventsOf(node.store, 'typo').map((e) => `${e.type} ${e.reason} ${e.message}`);
+    expect(events).toEqual(
+      expect.arrayContaining([
+        'Normal Pulling Pulling image "churn-labs/churn-ml:0.1.1"',
+        `Warning Failed Failed to pull image "churn-labs/churn-ml:0.1.1": ${failure}`,
+        'Warning Failed Error: ErrImagePull',
+        'Normal BackOff Back-off pulling image "churn-labs/churn-ml:0.1.1"',
+        'Warning Failed Error: ImagePullBackOff',
+      ]),
+    );
+    expect(events.some((e) => e.includes('already present'))).toBe(false);
+    // The tag up did load, with pull policy Never: not present is ErrImageNeverPull; present runs.
+    createPod(node.store, 'never', {
+      restartPolicy: 'Never',
+      containers: [{ name: 'job', image: 'churn-labs/churn-ml:0.2.0', imagePullPolicy: 'Never' }],
+    });
+    await waitFor(
+      () => containerStatus(getPod(node.store, 'never'))?.state.waiting?.reason === 'ErrImageNeverPull',
+      10_000,
+      'ErrImageNeverPull',
+    );
+    createPod(node.store, 'loaded', {
+      restartPolicy: 'Never',
+      containers: [{ name: 'job', image: 'churn-labs/churn-ml:0.1.0', imagePullPolicy: 'Never' }],
+    });
+    await waitFor(
+      () => getPod(node.store, 'loaded')?.status?.phase === 'Succeeded',
+      20_000,
+      'the loaded image to run',
+    );
+  });
+});
