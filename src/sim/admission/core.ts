@@ -6,6 +6,7 @@ import { type KindRules, type Obj, same } from './rules.js';
 /** Namespaces, ConfigMaps, Secrets, PVCs, PVs, StorageClasses and the kinds with little to check. */
 const ACCESS_MODES = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
 const DEFAULT_CLASS = 'storageclass.kubernetes.io/is-default-class';
+const PVC_PROTECTION = 'kubernetes.io/pvc-protection';
 
 export const namespaceRules: KindRules = {
   name: dns1123Label,
@@ -105,6 +106,10 @@ export const pvcRules: KindRules = {
         );
       if (defaults[0]) pvc.spec.storageClassName = defaults[0].metadata.name;
     }
+    // The StorageObjectInUseProtection admission plugin: a claim a pod uses is not removed when
+    // deleted, only marked, until no pod uses it (the PV controller then lets it go).
+    const finalizers: string[] = pvc.metadata.finalizers ?? [];
+    if (!finalizers.includes(PVC_PROTECTION)) pvc.metadata.finalizers = [...finalizers, PVC_PROTECTION];
     pvc.status = { phase: 'Pending' };
   },
   validate(pvc, errors) {

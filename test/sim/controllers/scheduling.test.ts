@@ -14,6 +14,7 @@ import {
   NS,
   onStop,
   podsOf,
+  settle,
   startPlane,
   stopAll,
   waitFor,
@@ -165,9 +166,17 @@ describe('volume binding', () => {
     );
     await waitFor(() => store.require('Pod', NS, 'api').spec.nodeName === 'churn-labs-control-plane');
 
+    // Deleting a claim a pod uses only marks it (pvc-protection): it stays, Terminating, and so
+    // does its data, until no pod uses it.
+    expect(bound.metadata.finalizers).toEqual(['kubernetes.io/pvc-protection']);
+    store.delete('PersistentVolumeClaim', NS, 'churn-mlops-pvc');
+    await settle();
+    const terminating = store.require('PersistentVolumeClaim', NS, 'churn-mlops-pvc');
+    expect(terminating.metadata.deletionTimestamp).toBeDefined();
+    expect(store.get('PersistentVolume', undefined, pvName)).toBeDefined();
     // Reclaim policy Delete: once the claim is gone, so is the volume.
     store.remove('Pod', NS, 'api');
-    store.delete('PersistentVolumeClaim', NS, 'churn-mlops-pvc');
+    await waitFor(() => !store.get('PersistentVolumeClaim', NS, 'churn-mlops-pvc'));
     await waitFor(() => !store.get('PersistentVolume', undefined, pvName));
   });
 
