@@ -1,4 +1,4 @@
-import { isMap, isScalar, LineCounter, parseAllDocuments, parseDocument, stringify } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, stringify } from 'yaml';
 import { UserError } from '../errors.js';
 import { refusals } from './admission.js';
 import { yamlProblem } from './load.js';
@@ -34,6 +34,12 @@ export function parseAnswers(text: string, file: string, quiz: Quiz): Map<string
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
   const error = doc.errors[0];
+  if (error?.code === 'MULTIPLE_DOCS') {
+    throw new UserError(
+      `${file}:${error.linePos?.[0]?.line ?? 1}: the answers file holds more than one YAML document (a line "---" starts another). Keep every answer in one; a design answer of several documents goes in a block under its id (q5: |), indented.`,
+      2,
+    );
+  }
   if (error) {
     throw new UserError(
       `${file}:${error.linePos?.[0]?.line ?? 1}: the answers file is not valid YAML (${yamlProblem(error)}). Write one line per question, like "q1: B".`,
@@ -57,6 +63,21 @@ export function parseAnswers(text: string, file: string, quiz: Quiz): Map<string
     if (!ids.has(key)) {
       throw new UserError(
         `${file}${line ? `:${line}` : ''}: "${key}" is not a question of quiz ${quiz.id}; its questions are ${[...ids].join(', ')}.`,
+        2,
+      );
+    }
+    // Only a design answer may be a structure (the YAML itself); the others are one value.
+    const question = quiz.questions.find((q) => q.id === key)!;
+    if (question.type !== 'yaml' && (isMap(pair.value) || isSeq(pair.value))) {
+      const at = pair.value.range !== undefined ? lineCounter.linePos(pair.value.range[0]).line : (line ?? 1);
+      const form =
+        question.type === 'choice'
+          ? `one letter, like "${key}: B"`
+          : question.type === 'truefalse'
+            ? `true or false, like "${key}: true"`
+            : `text on the same line, or a block under "${key}: |"`;
+      throw new UserError(
+        `${file}:${at}: ${key} takes ${form}, not a ${isMap(pair.value) ? 'mapping' : 'list'}.`,
         2,
       );
     }

@@ -218,6 +218,32 @@ describe('grading the section-19 quiz', () => {
     }
   });
 
+  it('refuses answers of the wrong shape with their line, and a file of several documents, with what to write', () => {
+    const refused = (text: string) => {
+      try {
+        parseAnswers(text, 'answers.yaml', quiz);
+      } catch (error) {
+        return { message: (error as Error).message, code: (error as { exitCode?: number }).exitCode };
+      }
+      return undefined;
+    };
+    expect(refused('q2: true\nq1: [A, B]\n')).toEqual({
+      message: 'answers.yaml:2: q1 takes one letter, like "q1: B", not a list.',
+      code: 2,
+    });
+    expect(refused('q2:\n  a: 1\n')?.message).toBe(
+      'answers.yaml:2: q2 takes true or false, like "q2: true", not a mapping.',
+    );
+    expect(refused('q3: {a: b}\n')?.message).toBe(
+      'answers.yaml:1: q3 takes text on the same line, or a block under "q3: |", not a mapping.',
+    );
+    expect(refused('q1: B\n---\nq2: true\n')?.message).toMatch(
+      /^answers\.yaml:2: the answers file holds more than one YAML document \(a line "---" starts another\)\./,
+    );
+    // The design answer may be the YAML itself, as a structure; a number is just a wrong answer.
+    expect(refused('q5:\n  kind: PersistentVolumeClaim\nq3: 12\n')).toBeUndefined();
+  });
+
   it('every short question has a key point for each part of its model answer and is graded by several phrasings', () => {
     for (const q of quiz.questions) {
       if (q.type !== 'short') continue;

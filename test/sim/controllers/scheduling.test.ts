@@ -168,7 +168,9 @@ describe('volume binding', () => {
 
     // Deleting a claim a pod uses only marks it (pvc-protection): it stays, Terminating, and so
     // does its data, until no pod uses it.
-    expect(bound.metadata.finalizers).toEqual(['kubernetes.io/pvc-protection']);
+    expect((bound.metadata as { finalizers?: string[] }).finalizers).toEqual([
+      'kubernetes.io/pvc-protection',
+    ]);
     store.delete('PersistentVolumeClaim', NS, 'churn-mlops-pvc');
     await settle();
     const terminating = store.require('PersistentVolumeClaim', NS, 'churn-mlops-pvc');
