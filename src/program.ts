@@ -175,6 +175,17 @@ export async function main(argv = process.argv): Promise<number> {
     exitCode = code;
   });
   try {
+    // commander answers `help <anything>` with the main help and exit 0; an unknown name is a mistake.
+    const [first, second] = argv.slice(2);
+    if (first === 'help' && second !== undefined && !second.startsWith('-')) {
+      const known = program.commands.find((c) => c.name() === second || c.aliases().includes(second));
+      if (!known) {
+        createOutput(false).error(
+          `churn-labs: unknown command '${second}'. Run churn-labs --help for the commands.`,
+        );
+        return 2;
+      }
+    }
     await program.parseAsync(argv);
     return exitCode;
   } catch (error) {

@@ -13,11 +13,15 @@ export async function hint(exerciseId: string, options: CommonOptions & { level?
   const out = createOutput();
   const progress = await readProgress(lab);
   const passed = passedSteps(progress, exercise.id);
-  const index = exercise.steps.findIndex((s) => !passed.has(s.id));
-  if (index === -1) {
-    out.line(`Every step of ${exercise.id} has passed; there is nothing left to hint. Next: churn-labs list`);
+  const next = exercise.steps.findIndex((s) => !passed.has(s.id));
+  if (next === -1 && options.level === undefined) {
+    out.line(
+      `Every step of ${exercise.id} has passed; there is nothing left to hint (--level N shows the last step's hint N). Next: churn-labs list`,
+    );
     return 0;
   }
+  // Done already: hint N of the last step, to look back at.
+  const index = next === -1 ? exercise.steps.length - 1 : next;
   const step = exercise.steps[index]!;
   const shown = progress.exercises[exercise.id]?.hints[step.id] ?? 0;
   const level = options.level ?? Math.min(shown + 1, step.hints.length);

@@ -2,12 +2,15 @@ import { usageError } from '../errors.js';
 import { isInteractive } from '../output.js';
 import type { CommonOptions } from './common.js';
 
-export const NEEDS_TERMINAL =
-  'start is the interactive course and needs a terminal. Without one, use churn-labs list, churn-labs check <exercise> and churn-labs quiz --answers FILE.';
+const INSTEAD =
+  'use churn-labs list, churn-labs check <exercise> and churn-labs quiz --answers FILE (on the simulated cluster: run churn-labs sim serve, and add --context churn-labs-sim).';
+export const NEEDS_TERMINAL = `start is the interactive course and needs a terminal. Without one, ${INSTEAD}`;
+export const NOT_IN_CI = `start is the interactive course, and CI is set, so it does not run here; unset CI to use it in this terminal. In CI, ${INSTEAD}`;
 
 export async function start(options: CommonOptions & { simulate?: boolean }): Promise<number> {
   // Decided before the terminal app loads: a script or CI gets the sentence and exit 2, fast.
-  if (!isInteractive()) throw usageError(NEEDS_TERMINAL);
+  if (!isInteractive())
+    throw usageError(process.stdin.isTTY && process.stdout.isTTY ? NOT_IN_CI : NEEDS_TERMINAL);
   const { runStart } = await import('../tui/run.js');
   return runStart({
     simulate: Boolean(options.simulate),

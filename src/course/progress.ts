@@ -51,7 +51,7 @@ const record =
 const shape =
   (fields: Record<string, Guard>): Guard =>
   (v, p) => {
-    if (!isRecord(v)) return `${p}: expected a mapping`;
+    if (!isRecord(v)) return p ? `${p}: expected a mapping` : 'it is not a JSON object';
     for (const [k, guard] of Object.entries(fields)) {
       const problem = guard(v[k], p ? `${p}.${k}` : k);
       if (problem) return problem;

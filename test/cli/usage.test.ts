@@ -50,6 +50,10 @@ describe('usage and exit codes', () => {
     expect(level.stderr).toMatch(/give a whole number from 1 up/);
     const wait = await run('check', 'x', '--wait', 'soon');
     expect(wait.exitCode).toBe(2);
+    const help = await run('help', 'nope');
+    expect(help.exitCode).toBe(2);
+    expect(help.stderr).toBe("churn-labs: unknown command 'nope'. Run churn-labs --help for the commands.");
+    expect((await run('help', 'check')).exitCode).toBe(0);
   });
 
   it('refuses empty and out-of-range option values that would otherwise change what runs', async () => {

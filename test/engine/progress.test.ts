@@ -105,6 +105,10 @@ describe('the progress file', () => {
     await writeFile(file, JSON.stringify({ version: 1, exercises: [], quizzes: {} }));
     const loaded = await loadProgress(file);
     expect(loaded.warning).toMatch(/exercises: /);
+    await writeFile(file, '[]');
+    expect((await loadProgress(file)).warning).toMatch(
+      /^Your progress file could not be read \(it is not a JSON object\)\./,
+    );
   });
 
   it('refuses to touch a file written by a newer churn-labs', async () => {

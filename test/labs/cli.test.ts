@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordPassedSteps } from '../../src/course/progress.js';
 import { readSources } from '../../src/files/course-files.js';
 import { parseCourse } from '../../src/files/parse-course.js';
+import { updateProgress } from '../../src/files/progress-store.js';
 import { churnLabs, tempHome } from '../cli/helpers.js';
 
 /** The built CLI on the course as data: `list` and `hint` need no cluster. */
@@ -45,4 +47,27 @@ describe('churn-labs list and hint on the ten exercises', () => {
       }
     }
   }, 120_000);
+
+  it("once every step has passed, says so, and --level N still shows the last step's hint N", async () => {
+    const exercise = course.exercises[0]!;
+    const done = `${home}/done`;
+    await updateProgress(`${done}/progress.json`, (p) =>
+      recordPassedSteps(
+        p,
+        exercise,
+        exercise.steps.map((s) => s.id),
+      ),
+    );
+    const next = await churnLabs(['hint', exercise.id], { home: done });
+    expect(next.exitCode).toBe(0);
+    expect(String(next.stdout)).toMatch(
+      /^Every step of deploy-system has passed; there is nothing left to hint/,
+    );
+    const last = exercise.steps.at(-1)!;
+    const review = await churnLabs(['hint', exercise.id, '--level', '1'], { home: done });
+    expect(review.exitCode, String(review.stderr)).toBe(0);
+    expect(String(review.stdout)).toContain(
+      `Hint 1 of ${last.hints.length}, step ${exercise.steps.length} of ${exercise.id}: ${last.title}`,
+    );
+  });
 });

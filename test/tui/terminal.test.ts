@@ -4,7 +4,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NEEDS_TERMINAL } from '../../src/commands/start.js';
+import { NEEDS_TERMINAL, NOT_IN_CI } from '../../src/commands/start.js';
 import { commandLine, cpuMs, descendants, Terminal } from './terminal.js';
 
 /**
@@ -74,13 +74,13 @@ describe.skipIf(!hasTmux || !built)('start in a real terminal', () => {
     expect(status.exitCode).toBe(2);
   });
 
-  it('in a terminal but with CI set, says the same and exits 2', async () => {
+  it('in a terminal but with CI set, says CI is why, and exits 2', async () => {
     await terminal.start(`node ${CLI} start 2> ${home}/err; echo $? > ${home}/exit-code; sleep 60`, {
       CHURN_LABS_HOME: home,
       CI: 'true',
     });
     expect(await exitCode()).toBe(2);
-    expect(await readFile(join(home, 'err'), 'utf8')).toBe(`churn-labs: ${NEEDS_TERMINAL}\n`);
+    expect(await readFile(join(home, 'err'), 'utf8')).toBe(`churn-labs: ${NOT_IN_CI}\n`);
   });
 
   it('draws the course map at once, shows the keys, quits with q and gives the terminal back', async () => {
