@@ -1,7 +1,9 @@
+import { execa } from 'execa';
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import { lexInline, lexMarkdown } from '../../src/tui/markdown/lexer.js';
-import { Markdown } from '../../src/tui/markdown/Markdown.js';
+import { Code, Markdown } from '../../src/tui/markdown/Markdown.js';
+import { shellLines } from '../../src/tui/markdown/shell-lines.js';
 
 describe('the Markdown reader', () => {
   it('reads headings, paragraphs, fenced code, lists, quotes and tables', () => {
@@ -93,6 +95,40 @@ describe('the Markdown reader', () => {
     const lines = (lastFrame() ?? '').split('\n');
     expect(lines).toContain('kubectl apply -f manifests/ -n churn-mlops');
     expect(lines).toContain('• one two');
+    unmount();
+  });
+});
+
+describe('shell commands too long for the terminal', () => {
+  it('break between words with a line continuation, never inside quotes, and run the same', async () => {
+    const command =
+      'kubectl apply -f k8s/exercises/qos-guaranteed.yaml -f k8s/exercises/qos-besteffort.yaml -n churn-mlops';
+    const lines = shellLines(command, 60);
+    expect(lines).toEqual([
+      'kubectl apply -f k8s/exercises/qos-guaranteed.yaml -f \\',
+      '  k8s/exercises/qos-besteffort.yaml -n churn-mlops',
+    ]);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(60);
+    const quoted = `echo '{"user_id": "user123", "features": {"logins_7d": 15, "sessions_7d": 20}}' | kubectl create --raw /x -f -`;
+    const broken = shellLines(quoted, 40);
+    expect(broken[0]).toBe(`echo \\`);
+    expect(broken[1]).toBe(`  '{"user_id": "user123", "features": {"logins_7d": 15, "sessions_7d": 20}}' \\`);
+    // What a learner copies is what the shell runs: the same words as the one-line command.
+    const words = async (text: string) =>
+      (await execa('sh', ['-c', `set -- ${text.replaceAll('|', '')}; printf '%s\\n' "$@"`])).stdout;
+    expect(await words(broken.join('\n'))).toBe(await words(quoted));
+    // Short commands and heredocs stay as written.
+    expect(shellLines('kubectl get pods', 60)).toEqual(['kubectl get pods']);
+    const heredoc = `cat <<EOF | kubectl apply -f -\n${'x'.repeat(80)}\nEOF`;
+    expect(shellLines(heredoc, 40)).toEqual(heredoc.split('\n'));
+  });
+
+  it('the commands to type are drawn broken that way, within the terminal width', () => {
+    const long = `kubectl get pods -n churn-mlops -o custom-columns=NAME:.metadata.name,QOS:.status.qosClass,NODE:.spec.nodeName --sort-by=.metadata.name`;
+    const { lastFrame, unmount } = render(<Code lines={[long]} shell />);
+    const frame = lastFrame() ?? '';
+    expect(frame.split('\n')).toEqual(shellLines(long, 99));
+    expect(frame.split('\n').length).toBeGreaterThan(1);
     unmount();
   });
 });

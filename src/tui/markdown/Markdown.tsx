@@ -1,6 +1,7 @@
-import { Box, Text } from 'ink';
+import { Box, Text, useStdout } from 'ink';
 import { useMemo } from 'react';
 import { type Block, lexMarkdown, type Span } from './lexer.js';
+import { shellLines } from './shell-lines.js';
 
 export function Spans({ spans }: { spans: Span[] }) {
   return (
@@ -48,7 +49,7 @@ function MarkdownBlock({ block }: { block: Block }) {
     case 'paragraph':
       return <Spans spans={block.spans} />;
     case 'code':
-      return <Code lines={block.lines} />;
+      return <Code lines={block.lines} shell={/^(sh|bash|shell|console)$/.test(block.lang)} />;
     case 'list':
       return (
         <Box flexDirection="column">
@@ -77,7 +78,13 @@ function MarkdownBlock({ block }: { block: Block }) {
   }
 }
 
-/** Commands and code, one line each, nothing in front of them. */
-export function Code({ lines }: { lines: string[] }) {
-  return <Text color="cyan">{lines.join('\n')}</Text>;
+/**
+ * Commands and code, nothing in front of them. Shell commands (`shell`, or a block marked sh,
+ * bash or console) too long for the terminal are broken with a ` \` so that they copy cleanly.
+ */
+export function Code({ lines, shell = false }: { lines: string[]; shell?: boolean }) {
+  const { stdout } = useStdout();
+  const width = Math.max(20, (stdout.columns || 80) - 1);
+  const shown = shell ? lines.flatMap((line) => shellLines(line, width)) : lines;
+  return <Text color="cyan">{shown.join('\n')}</Text>;
 }

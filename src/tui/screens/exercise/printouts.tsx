@@ -54,7 +54,7 @@ export function StepIntro(props: { lab: Lab; exercise: Exercise; step: Step; ind
       {view.commands.length > 0 && (
         <Box flexDirection="column" marginTop={1}>
           <Text dimColor>Type in your other terminal:</Text>
-          <Code lines={view.commands} />
+          <Code lines={view.commands} shell />
         </Box>
       )}
     </Box>
