@@ -54,6 +54,23 @@ describe('an exercise', () => {
     await app.close();
   });
 
+  it('shows what a step asks when its checks hold before it comes on screen', async () => {
+    const cluster = new TestCluster();
+    const app = open(cluster);
+    await app.waitForText('✗ namespace churn-mlops exists');
+    cluster.add(namespaceObject());
+    cluster.add(configMap());
+    cluster.change();
+    const frame = await app.waitForText('★ Deploy the churn-mlops system: every step passes.');
+    const after = frame.slice(frame.indexOf('✓ Step 2 passed: Apply the manifests'));
+    expect(after).toContain('Its checks held before you got to it. It asks you to run these');
+    expect(after.split('\n')).toContain('kubectl apply -f manifests/ -n churn-mlops');
+    // Step 1 was on screen: no such note for it.
+    const first = frame.slice(frame.indexOf('✓ Step 1 passed'), frame.indexOf('✓ Step 2 passed'));
+    expect(first).not.toContain('Its checks held');
+    await app.close();
+  });
+
   it('gathers a burst of changes into one evaluation', async () => {
     const cluster = new TestCluster();
     const app = open(cluster);

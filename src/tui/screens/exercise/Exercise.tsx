@@ -13,7 +13,7 @@ import { ChecksList } from '../../components/ChecksList.js';
 import { Footer, type KeyHint } from '../../components/Footer.js';
 import { NamespacePanel } from '../../components/NamespacePanel.js';
 import type { NamespaceReading } from '../../live/namespace.js';
-import { ExerciseIntro, HintNote, StepIntro } from './printouts.js';
+import { ExerciseIntro, HintNote, SkippedStep, StepIntro } from './printouts.js';
 import { type ExerciseState, evaluated, initialExerciseState, moveStep } from './state.js';
 import { useLiveChecks } from './useLiveChecks.js';
 import { type SolutionRun, useSolution } from './useSolution.js';
@@ -85,6 +85,7 @@ function ExerciseScreen({
     );
 
   const onEvaluated = (result: ExerciseResult, panel: NamespaceReading) => {
+    const onScreen = current.current.step;
     const next = evaluated(exercise, current.current, result, panel);
     setState(next.state);
     for (const id of next.newlyPassed) {
@@ -94,6 +95,10 @@ function ExerciseScreen({
           ✓ Step {index + 1} passed: {exercise.steps[index]?.title}
         </Text>,
       );
+      // A later step whose checks already hold (a Job that finished before its "watch it" step)
+      // would pass unseen: show what it asks, so the learner can still do it.
+      if (!shown.current.has(index) && index > onScreen)
+        print(<SkippedStep lab={lab} exercise={exercise} index={index} />);
     }
     if (next.completedNow)
       print(
@@ -112,9 +117,11 @@ function ExerciseScreen({
     );
   }, []);
   const firstStep = useRef(true);
+  const shown = useRef(new Set<number>());
   // biome-ignore lint/correctness/useExhaustiveDependencies: once per step that comes on screen.
   useEffect(() => {
     print(<StepIntro lab={lab} exercise={exercise} step={step} index={state.step} />);
+    shown.current.add(state.step);
     void save((p) => setPosition(p, exercise.id, step.id));
     // The watch loop evaluates once as it starts; later steps are evaluated as they come on screen.
     if (!firstStep.current) refresh();

@@ -61,6 +61,20 @@ export function StepIntro(props: { lab: Lab; exercise: Exercise; step: Step; ind
   );
 }
 
+/** A step that passed before it came on screen: what it would have asked the learner to run. */
+export function SkippedStep(props: { lab: Lab; exercise: Exercise; index: number }) {
+  const { lab, exercise, index } = props;
+  const view = stepView(lab, exercise, exercise.steps[index]!);
+  return (
+    <Box flexDirection="column">
+      <Text dimColor>
+        Its checks held before you got to it. It asks you to run these, to see for yourself:
+      </Text>
+      <Code lines={view.commands} shell />
+    </Box>
+  );
+}
+
 export function HintNote(props: { lab: Lab; exercise: Exercise; step: Step; level: number }) {
   const { lab, exercise, step, level } = props;
   const last = level === step.hints.length;
