@@ -5,9 +5,11 @@ import type { KubeObject } from '../../course/objects.js';
 import { resourceOf } from '../quantity.js';
 import { now } from '../store.js';
 import { RestartBackoff } from './backoff.js';
+import { builtins } from './builtins.js';
 import { ContainerProbes } from './container-probes.js';
 import type { NodeContext } from './context.js';
 import { type EnvironmentResult, expandReferences } from './env.js';
+import { type ExecResult, splitSimpleCommand } from './exec.js';
 import { containerArgv, type ResolvedImage, resolveImage } from './images.js';
 import { LogWriter } from './logs.js';
 import type { ContainerView } from './pod-status.js';
@@ -41,6 +43,8 @@ export interface ContainerHost {
   waitForConfig(ms: number): Promise<void>;
   /** True the first time an idle image is seen in this pod (one event says so). */
   firstIdle(image: string): boolean;
+  /** Runs a command of the node's builtins (echo, ls, cat, ...) in the container, on its files. */
+  runBuiltin(container: ContainerRunner, command: string[]): Promise<ExecResult>;
   execProbe(
     container: ContainerRunner,
     command: string[],
@@ -269,7 +273,7 @@ export class ContainerRunner {
     this.killReason = undefined;
     this.host.event('Normal', 'Created', `Created container: ${this.name}`);
     const startedAt = now();
-    if (!this.image.runnable) return this.idle(log, startedAt);
+    if (!this.image.runnable) return (await this.oneShot(log, startedAt)) ?? this.idle(log, startedAt);
 
     const argv = hostArgv(
       containerArgv(this.spec, this.image).map((arg) => expandReferences(arg, env)),
@@ -332,6 +336,51 @@ export class ContainerRunner {
       }
       await this.host.waitForConfig(5_000);
     }
+  }
+
+  /**
+   * An image the node does not run, given a command the node can do: the builtins (`echo hi`,
+   * `sh -c "ls /data"`) or `sleep N`, as a busybox Job's one-liner. It runs, writes its log and
+   * ends with its exit code, so such a Job completes. Undefined for anything else (idle instead).
+   */
+  private async oneShot(log: LogWriter, startedAt: string): Promise<TerminatedState | undefined> {
+    const argv = containerArgv(this.spec, this.image).map((arg) => expandReferences(arg, this.env));
+    const [program, ...rest] = argv;
+    if (!program) return undefined;
+    const shell = ['sh', 'bash', 'ash', 'dash'].includes(basename(program)) && rest[0] === '-c';
+    const words = shell ? splitSimpleCommand(rest[1] ?? '', this.env) : argv;
+    if (!words?.[0]) return undefined;
+    const name = basename(words[0]);
+    const seconds = name === 'sleep' && words.length === 2 ? Number(words[1]) : Number.NaN;
+    if (!(name in builtins) && !Number.isFinite(seconds)) return undefined;
+    this.host.event('Normal', 'Started', `Started container ${this.name}`);
+    this.state = { running: { startedAt } };
+    this.started = true;
+    this.ready = true;
+    this.host.changed();
+    let exitCode = 0;
+    if (Number.isFinite(seconds)) {
+      const stopped = new Promise<boolean>((resolve) => {
+        this.idleStop = () => resolve(false);
+      });
+      const slept = await Promise.race([sleep(seconds * 1000, this.host.abort), stopped]);
+      this.idleStop = undefined;
+      if (!slept) exitCode = 137;
+    } else {
+      const result = await this.host.runBuiltin(this, words);
+      if (result.stdout) log.write('stdout', Buffer.from(result.stdout));
+      if (result.stderr) log.write('stderr', Buffer.from(result.stderr));
+      exitCode = result.exitCode;
+    }
+    await log.close();
+    this.finishedAtMs = Date.now();
+    return {
+      exitCode,
+      reason: exitCode === 0 ? 'Completed' : 'Error',
+      startedAt,
+      finishedAt: now(),
+      containerID: this.containerID,
+    };
   }
 
   private async idle(log: LogWriter, startedAt: string): Promise<TerminatedState> {

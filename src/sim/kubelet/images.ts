@@ -6,7 +6,8 @@ import type { Container } from './types.js';
  * hold the `churn-mlops` workload (docker/Dockerfile): `churn-labs/churn-api:<tag>` runs
  * `churn-mlops api` by default, `churn-labs/churn-ml:<tag>` runs `churn-mlops --help`, both in
  * /app and reporting the tag as their version. Any other image (metrics-server, busybox, nginx, ...)
- * is not run: the node shows it as an idle container.
+ * is not run: the node shows it as an idle container, unless its command is one the node can do
+ * itself (`echo hi`, `sleep 5`: see ContainerRunner.oneShot).
  *
  * The churn-labs images exist only where `churn-labs up` built them and loaded them into the node
  * (kind load): no registry has them. So a tag it did not load (a typo in `kubectl set image`), or

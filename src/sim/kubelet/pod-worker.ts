@@ -220,6 +220,15 @@ export class PodWorker implements ContainerHost {
   ): Promise<ExecResult> | undefined {
     const runner = container ? this.containers.find((c) => c.name === container) : this.containers[0];
     if (!runner?.running || !runner.image.runnable) return undefined;
+    return this.execIn(runner, command, timeoutMs);
+  }
+
+  /** A command of the node's builtins as the main process of a container whose image is not run. */
+  runBuiltin(runner: ContainerRunner, command: string[]): Promise<ExecResult> {
+    return this.execIn(runner, command, WORKLOAD_EXEC_TIMEOUT_MS);
+  }
+
+  private execIn(runner: ContainerRunner, command: string[], timeoutMs: number): Promise<ExecResult> {
     const mounts = (runner.spec.volumeMounts ?? []).flatMap((m) => {
       const source = this.sources.get(m.name);
       return source ? [{ path: m.mountPath, dir: source.dir }] : [];

@@ -371,3 +371,30 @@ describe('images', () => {
     );
   });
 });
+
+describe('images the node does not run', () => {
+  it("runs a one-line command of the node's builtins, or a sleep, and ends with its exit code", async () => {
+    const once = (name: string, command: string[]) =>
+      createPod(node.store, name, {
+        restartPolicy: 'Never',
+        containers: [{ name: 'main', image: 'busybox', command }],
+      });
+    once('hello', ['sh', '-c', 'echo hello from busybox']);
+    once('fails', ['false']);
+    once('naps', ['sleep', '1']);
+    once('script', ['sh', '-c', 'echo a; echo b']);
+    const phase = (name: string) => getPod(node.store, name)?.status?.phase;
+    await waitFor(() => phase('hello') === 'Succeeded', 10_000, 'the echo to complete');
+    expect(await logsOf(node, 'hello', 'main')).toBe('hello from busybox\n');
+    expect(containerStatus(getPod(node.store, 'hello'))?.state.terminated).toMatchObject({
+      exitCode: 0,
+      reason: 'Completed',
+    });
+    await waitFor(() => phase('fails') === 'Failed', 10_000, 'false to fail');
+    expect(containerStatus(getPod(node.store, 'fails'))?.state.terminated?.exitCode).toBe(1);
+    await waitFor(() => phase('naps') === 'Succeeded', 10_000, 'the sleep to end');
+    // What the node cannot run (a script of several commands) stays an idle container.
+    expect(phase('script')).toBe('Running');
+    expect(eventsOf(node.store, 'script').map((e) => e.reason)).toContain('IdleContainer');
+  });
+});
