@@ -64,6 +64,18 @@ describe('the welcome screen', () => {
     await app.close();
   });
 
+  it('after an exercise finished where the learner left off, rests on the next one', async () => {
+    await saveProgress({
+      exercises: {
+        'deploy-system': { steps: { namespace: 'x', apply: 'y' }, completedAt: 'y', hints: {} },
+      },
+      position: { exercise: 'deploy-system', step: 'apply' },
+    });
+    const app = renderApp(lab, new TestCluster().services());
+    await app.waitFor((f) => /› ○\s+2\. Test the API/.test(f), 'the cursor on the next exercise');
+    await app.close();
+  });
+
   it('shows a footer with the keys that apply', async () => {
     const app = renderApp(lab, new TestCluster().services());
     const frame = await app.waitForText('exercises done');

@@ -22,10 +22,17 @@ export function ChecksList({ step, result }: { step: Step; result: StepResult | 
             {'  '}
             <Text color={check.passed ? 'green' : 'red'}>{check.passed ? '✓' : '✗'}</Text> {check.title}
           </Text>
-          {!check.passed && <Text dimColor>{`      ${check.message}`}</Text>}
+          {!check.passed && (
+            // Indented as a box, so that a long message wraps under itself, not at the left edge.
+            <Box paddingLeft={6}>
+              <Text dimColor>{check.message}</Text>
+            </Box>
+          )}
         </Box>
       ))}
-      {result.recorded && <Text dimColor>{'  '}This step passed earlier (recorded in your progress).</Text>}
+      {result.recorded && (
+        <Text dimColor>{'  '}This step has passed; it stays passed, whatever the cluster shows now.</Text>
+      )}
       {result.waiting && (
         <Text color="yellow">{'  '}Its checks pass; finish the steps before it first (p goes back).</Text>
       )}
