@@ -35,9 +35,9 @@ export function courseMap(course: Course, progress: Progress): MapItem[] {
 /** Where the learner left off: the saved position, else the first exercise not done, else the quiz. */
 export function resumeIndex(items: MapItem[], progress: Progress): number {
   const saved = progress.position?.exercise;
-  const at = saved ? items.findIndex((i) => i.type === 'exercise' && i.id === saved) : -1;
   // Where the learner left off, unless they finished it there: then what comes next.
-  if (at >= 0 && !items[at]!.done) return at;
+  const at = saved ? items.findIndex((i) => i.type === 'exercise' && i.id === saved && !i.done) : -1;
+  if (at >= 0) return at;
   const todo = items.findIndex((i) => i.type === 'exercise' && !i.done);
   if (todo >= 0) return todo;
   const quiz = items.findIndex((i) => i.type === 'quiz');
