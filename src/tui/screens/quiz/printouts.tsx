@@ -1,7 +1,8 @@
 import { Box, Text } from 'ink';
 import type { QuestionGrade } from '../../../course/grade.js';
 import type { Question, Quiz } from '../../../course/schema.js';
-import { Markdown } from '../../markdown/Markdown.js';
+import { lexInline } from '../../markdown/lexer.js';
+import { Markdown, Spans } from '../../markdown/Markdown.js';
 
 /** The model answer as the learner should read it, whatever the question's type. */
 export function modelAnswer(question: Question): string {
@@ -71,7 +72,8 @@ export function QuestionRecord({
 }) {
   return (
     <Text>
-      <Mark grade={grade} /> Question {number} ({grade.score}/{grade.max}): {question.prompt.split('\n')[0]}
+      <Mark grade={grade} /> Question {number} ({grade.score}/{grade.max}):{' '}
+      <Spans spans={lexInline(question.prompt.split('\n')[0] ?? '')} />
       <Text dimColor> · {grade.feedback}</Text>
     </Text>
   );

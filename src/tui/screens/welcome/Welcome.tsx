@@ -121,7 +121,8 @@ function MapLine({ item, number, selected }: { item: MapItem; number: number; se
     return (
       <Text>
         {pointer}
-        <Text color="blue">?</Text> <Text bold={selected}>Quiz: {item.title}</Text>
+        <Text color="blue">?</Text>{' '}
+        <Text bold={selected}>{/\bquiz\b/i.test(item.title) ? item.title : `Quiz: ${item.title}`}</Text>
         <Text dimColor>
           {item.best !== undefined
             ? ` · best ${item.best}/${item.max} (${item.attempts} attempt${item.attempts === 1 ? '' : 's'})`
