@@ -55,8 +55,13 @@ const chunkOf = (source: string) => {
   return found;
 };
 const commandChunk = (name: string) => chunkOf(`src/commands/${name}.ts`);
-/** What every command loads first: the entry point, then the argument parser. */
-const entry = () => new Set([...staticClosure('dist/cli.js'), ...staticClosure(chunkOf('src/program.ts'))]);
+/** What every command but a bare `start` loads first: the entry point, then the argument parser. */
+const entry = () =>
+  new Set([
+    ...staticClosure('dist/cli.js'),
+    ...staticClosure(chunkOf('src/program.ts')),
+    ...staticClosure(chunkOf('src/arguments.ts')),
+  ]);
 const ui = (input: string) =>
   /node_modules\/(ink|react|react-reconciler|@inkjs)\//.test(input) || input.startsWith('src/tui/');
 
@@ -93,6 +98,19 @@ describe('the bundle', () => {
         startup(command).filter((i) => /node_modules\/(zod|yaml)\//.test(i)),
         command,
       ).toEqual([]);
+  });
+
+  it('opens the terminal app for a bare start without loading the argument parser', () => {
+    // program.ts reaches the parser (commander) only by a dynamic import; start is reached without it.
+    const startup = inputsOf(
+      new Set([...staticClosure('dist/cli.js'), ...staticClosure(chunkOf('src/program.ts'))]),
+    );
+    expect(startup.filter((i) => i.includes('node_modules/commander/'))).toEqual([]);
+    expect(
+      inputsOf(staticClosure(chunkOf('src/arguments.ts'))).some((i) => i.includes('node_modules/commander/')),
+    ).toBe(true);
+    const program = meta.outputs[chunkOf('src/program.ts')]!.imports;
+    expect(program.some((i) => i.kind === 'dynamic-import' && i.path === commandChunk('start'))).toBe(true);
   });
 
   it('does load the terminal app for start (so the test above can fail)', () => {
