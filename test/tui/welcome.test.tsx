@@ -43,6 +43,7 @@ describe('the welcome screen', () => {
     await app.waitFor((f) => /› \? Quiz/.test(f), 'the cursor on the quiz');
     app.press(KEYS.down);
     await app.waitFor((f) => /› \? Quiz/.test(f), 'the cursor staying on the last line');
+    expect(app.lastFrame()).toContain(`${'░'.repeat(30)}  0 of 2 exercises done`);
     app.press('?');
     await app.waitForText('Any key closes this.');
     expect(app.lastFrame()).not.toContain('exercises done');
@@ -51,6 +52,8 @@ describe('the welcome screen', () => {
       (f) => !f.includes('Any key closes this.') && f.includes('exercises done'),
       'the map again',
     );
+    // The progress bar is drawn again too, not left empty by having been hidden.
+    expect(app.lastFrame()).toContain(`${'░'.repeat(30)}  0 of 2 exercises done`);
     app.press('q');
     await until(() => app.exits.length > 0, 'the app to quit');
     expect(app.exits).toEqual([0]);

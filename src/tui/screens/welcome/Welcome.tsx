@@ -1,4 +1,3 @@
-import { ProgressBar } from '@inkjs/ui';
 import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
 import type { Progress } from '../../../course/progress.js';
@@ -82,8 +81,8 @@ function WelcomeView(props: {
       ) : (
         <>
           <Box marginTop={1}>
-            <Box width={30} marginRight={2}>
-              <ProgressBar value={(done / Math.max(1, exercises.length)) * 100} />
+            <Box marginRight={2}>
+              <Bar done={done} of={exercises.length} width={30} />
             </Box>
             <Text>
               {done} of {exercises.length} exercises done
@@ -146,6 +145,20 @@ function MapLine({ item, number, selected }: { item: MapItem; number: number; se
       <Text dimColor>
         {item.done ? ' · done' : item.passed > 0 ? ` · ${item.passed}/${item.steps} steps` : ' · todo'}
       </Text>
+    </Text>
+  );
+}
+
+/**
+ * The progress bar, drawn at a fixed width. (@inkjs/ui's ProgressBar measures its box once drawn,
+ * and came back empty after the help screen had hidden it.)
+ */
+function Bar({ done, of, width }: { done: number; of: number; width: number }) {
+  const complete = Math.round((Math.min(done, of) / Math.max(1, of)) * width);
+  return (
+    <Text>
+      <Text color="magenta">{'█'.repeat(complete)}</Text>
+      <Text dimColor>{'░'.repeat(width - complete)}</Text>
     </Text>
   );
 }
