@@ -182,6 +182,46 @@ describe('an exercise', () => {
     await app.close();
   });
 
+  it("prints the next step's intro only after the solution's commands of the step before", async () => {
+    const cluster = new TestCluster();
+    const services = cluster.services();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    services.runSolution = async (_lab, _exercise, onEvent) => {
+      const command = 'kubectl create namespace churn-mlops';
+      onEvent({ type: 'command', step: 'namespace', command });
+      cluster.add(namespaceObject());
+      onEvent({ type: 'result', command, ok: true, exitCode: 0 });
+      // Step 1 passes now, while its last command is still to run.
+      await gate;
+      const check = 'kubectl get namespace churn-mlops';
+      onEvent({ type: 'command', step: 'namespace', command: check });
+      onEvent({ type: 'output', chunk: 'churn-mlops   Active   1s\n' });
+      onEvent({ type: 'result', command: check, ok: true, exitCode: 0 });
+      onEvent({ type: 'command', step: 'apply', command: 'kubectl apply -f manifests/ -n churn-mlops' });
+      onEvent({
+        type: 'result',
+        command: 'kubectl apply -f manifests/ -n churn-mlops',
+        ok: true,
+        exitCode: 0,
+      });
+      return true;
+    };
+    const app = renderApp(lab, services, { only: { screen: 'exercise', exercise: 'deploy-system' } });
+    await app.waitForText('✗ namespace churn-mlops exists');
+    app.press('s');
+    await app.waitForText('✓ Step 1 passed: Create the namespace');
+    expect(app.lastFrame()).not.toContain('Step 2 of 2: Apply the manifests');
+    release();
+    const frame = await app.waitForText('Step 2 of 2: Apply the manifests');
+    expect(frame.indexOf('churn-mlops   Active   1s')).toBeLessThan(
+      frame.indexOf('Step 2 of 2: Apply the manifests'),
+    );
+    await app.close();
+  });
+
   it('stops a running solution when the learner leaves', async () => {
     const cluster = new TestCluster();
     cluster.solution = Array.from({ length: 200 }, () => ({

@@ -118,15 +118,30 @@ function ExerciseScreen({
   }, []);
   const firstStep = useRef(true);
   const shown = useRef(new Set<number>());
-  // biome-ignore lint/correctness/useExhaustiveDependencies: once per step that comes on screen.
-  useEffect(() => {
+  // While "do it for me" still runs an earlier step's commands, the next step's intro waits for
+  // them, so that their output does not land under it.
+  const solutionStep = solution.run ? exercise.steps.findIndex((s) => s.id === solution.run?.step) : -1;
+  const introDue = !solution.run || solutionStep < 0 || solutionStep >= state.step;
+  const introWaiting = useRef(false);
+  const printIntro = () => {
     print(<StepIntro lab={lab} exercise={exercise} step={step} index={state.step} />);
     shown.current.add(state.step);
+  };
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once per step that comes on screen.
+  useEffect(() => {
+    introWaiting.current = !introDue;
+    if (introDue) printIntro();
     void save((p) => setPosition(p, exercise.id, step.id));
     // The watch loop evaluates once as it starts; later steps are evaluated as they come on screen.
     if (!firstStep.current) refresh();
     firstStep.current = false;
   }, [state.step]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: when the solution catches up.
+  useEffect(() => {
+    if (!introDue || !introWaiting.current) return;
+    introWaiting.current = false;
+    printIntro();
+  }, [introDue]);
 
   const showHint = () => {
     const step = exercise.steps[current.current.step]!;

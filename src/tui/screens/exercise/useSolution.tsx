@@ -7,6 +7,8 @@ import { SolutionCommand } from './printouts.js';
 
 export interface SolutionRun {
   command?: string;
+  /** The step whose commands are running. */
+  step?: string;
   /** The last lines the running command printed. */
   tail: string[];
 }
@@ -48,14 +50,14 @@ export function useSolution(lab: Lab, exercise: Exercise, onCommandDone: () => v
         if (controller.signal.aborted) return;
         if (event.type === 'command') {
           output = '';
-          setRun({ command: event.command, tail: [] });
+          setRun({ command: event.command, step: event.step, tail: [] });
         } else if (event.type === 'output') {
           output += event.chunk;
           const tail = output
             .split('\n')
             .filter((l) => l.trim() !== '')
             .slice(-TAIL_LINES);
-          setRun((r) => ({ command: r?.command, tail }));
+          setRun((r) => ({ command: r?.command, step: r?.step, tail }));
         } else {
           print(
             <SolutionCommand
