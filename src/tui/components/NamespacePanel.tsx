@@ -10,9 +10,22 @@ const TONE: Record<PodTone, { color?: string; dim?: boolean }> = {
 
 /** The most pods to list; more would push the checks off a small terminal. */
 const MAX_PODS = 6;
+const MAX_JOBS = 6;
 
 /** What is in the lab's namespace now, so the learner sees what their commands did. */
-export function NamespacePanel({ reading }: { reading: NamespaceReading | undefined }) {
+/**
+ * `rows`: the terminal's height. On a short terminal fewer pods and jobs are listed, so that the
+ * live part of the screen stays shorter than the terminal (Ink clears the whole screen otherwise).
+ */
+export function NamespacePanel({
+  reading,
+  rows = 40,
+}: {
+  reading: NamespaceReading | undefined;
+  rows?: number;
+}) {
+  const maxPods = Math.max(2, Math.min(MAX_PODS, rows - 18));
+  const maxJobs = Math.max(2, Math.min(MAX_JOBS, rows - 20));
   if (!reading) return <Text dimColor>Reading the namespace…</Text>;
   if (!reading.ok) return <Text color="red">{reading.reason}</Text>;
   const { view } = reading;
@@ -44,7 +57,7 @@ export function NamespacePanel({ reading }: { reading: NamespaceReading | undefi
           {'  '}hpa {h.name} {h.targets} · {h.replicas} replicas ({h.min}–{h.max})
         </Text>
       ))}
-      {view.jobs.map((j) => (
+      {view.jobs.slice(0, maxJobs).map((j) => (
         <Text key={`j/${j.name}`}>
           {'  '}job {j.name}{' '}
           <Text
@@ -57,7 +70,8 @@ export function NamespacePanel({ reading }: { reading: NamespaceReading | undefi
           </Text>
         </Text>
       ))}
-      {view.pods.slice(0, MAX_PODS).map((p) => (
+      {view.jobs.length > maxJobs && <Text dimColor>{`  … ${view.jobs.length - maxJobs} more jobs`}</Text>}
+      {view.pods.slice(0, maxPods).map((p) => (
         <Text key={`p/${p.name}`}>
           {'  '}pod {p.name.padEnd(width)} {p.ready}{' '}
           <Text color={TONE[p.tone].color} dimColor={TONE[p.tone].dim}>
@@ -66,7 +80,7 @@ export function NamespacePanel({ reading }: { reading: NamespaceReading | undefi
           {p.restarts > 0 ? <Text dimColor> {p.restarts} restarts</Text> : null}
         </Text>
       ))}
-      {view.pods.length > MAX_PODS && <Text dimColor>{`  … ${view.pods.length - MAX_PODS} more pods`}</Text>}
+      {view.pods.length > maxPods && <Text dimColor>{`  … ${view.pods.length - maxPods} more pods`}</Text>}
     </Box>
   );
 }

@@ -1,5 +1,5 @@
 import { Spinner } from '@inkjs/ui';
-import { Box, Text } from 'ink';
+import { Box, Text, useStdout } from 'ink';
 import { useEffect, useRef, useState } from 'react';
 import type { ExerciseResult } from '../../../course/judge.js';
 import { isDone, passedSteps, recordHint, setPosition } from '../../../course/progress.js';
@@ -199,6 +199,7 @@ function ExerciseView(props: {
   keys: KeyHint[];
 }) {
   const { exercise, state, hintsShown, solution, keys } = props;
+  const { stdout } = useStdout();
   const step = exercise.steps[state.step]!;
   const stepResult = state.result?.steps.find((s) => s.id === step.id);
   return (
@@ -229,7 +230,7 @@ function ExerciseView(props: {
         </Box>
       )}
       <Box marginTop={1}>
-        <NamespacePanel reading={state.panel} />
+        <NamespacePanel reading={state.panel} rows={stdout.rows || 40} />
       </Box>
       <Footer keys={keys} />
     </Box>
