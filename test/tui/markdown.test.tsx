@@ -132,3 +132,32 @@ describe('shell commands too long for the terminal', () => {
     unmount();
   });
 });
+
+describe('tables', () => {
+  const table = [
+    '| class | when | under memory pressure |',
+    '| --- | --- | --- |',
+    '| Guaranteed | every container has requests equal to limits, for CPU and memory, in every container of the pod | killed last |',
+    '| BestEffort | no requests and no limits at all | killed first |',
+  ].join('\n');
+
+  it('too wide for the terminal, become one line per row with each cell named by its column', () => {
+    const { lastFrame, unmount } = render(<Markdown text={table} />);
+    const frame = (lastFrame() ?? '').replace(/\n\s*/g, ' ');
+    expect(frame).toContain(
+      '• Guaranteed — when: every container has requests equal to limits, for CPU and memory, in every container of the pod; under memory pressure: killed last',
+    );
+    expect(frame).toContain(
+      '• BestEffort — when: no requests and no limits at all; under memory pressure: killed first',
+    );
+    expect(frame).not.toContain('| --- |');
+    unmount();
+  });
+
+  it('that fit, stay as written', () => {
+    const narrow = '| a | b |\n| --- | --- |\n| 1 | 2 |';
+    const { lastFrame, unmount } = render(<Markdown text={narrow} />);
+    expect(lastFrame()).toBe(narrow);
+    unmount();
+  });
+});

@@ -1,6 +1,6 @@
 import { Box, Text, useStdout } from 'ink';
 import { useMemo } from 'react';
-import { type Block, lexMarkdown, type Span } from './lexer.js';
+import { type Block, lexInline, lexMarkdown, type Span } from './lexer.js';
 import { shellLines } from './shell-lines.js';
 
 export function Spans({ spans }: { spans: Span[] }) {
@@ -72,7 +72,7 @@ function MarkdownBlock({ block }: { block: Block }) {
         </Text>
       );
     case 'table':
-      return <Text>{block.lines.join('\n')}</Text>;
+      return <Table lines={block.lines} />;
     case 'rule':
       return <Text dimColor>{'─'.repeat(20)}</Text>;
   }
@@ -87,4 +87,42 @@ export function Code({ lines, shell = false }: { lines: string[]; shell?: boolea
   const width = Math.max(20, (stdout.columns || 80) - 1);
   const shown = shell ? lines.flatMap((line) => shellLines(line, width)) : lines;
   return <Text color="cyan">{shown.join('\n')}</Text>;
+}
+
+/**
+ * A table as written when it fits the terminal; else one line per row, each cell named by its
+ * column ("Guaranteed — when: …; under memory pressure: killed last"), so that it wraps readably
+ * instead of breaking the columns apart.
+ */
+function Table({ lines }: { lines: string[] }) {
+  const { stdout } = useStdout();
+  const columns = stdout.columns || 80;
+  if (lines.every((line) => line.length < columns)) return <Text>{lines.join('\n')}</Text>;
+  const cells = (line: string) =>
+    line
+      .replace(/^\s*\|/, '')
+      .replace(/\|\s*$/, '')
+      .split('|')
+      .map((c) => c.trim());
+  const [header = [], ...rows] = lines.filter((l) => !/^\s*\|?[\s:|-]+\|?\s*$/.test(l)).map(cells);
+  return (
+    <Box flexDirection="column">
+      {rows.map((row, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: rows never reorder.
+        <Box key={i}>
+          <Text>• </Text>
+          <Box flexShrink={1} paddingRight={1}>
+            <Spans
+              spans={lexInline(
+                `${row[0] ?? ''} — ${row
+                  .slice(1)
+                  .map((cell, j) => (header[j + 1] ? `${header[j + 1]}: ${cell}` : cell))
+                  .join('; ')}`,
+              )}
+            />
+          </Box>
+        </Box>
+      ))}
+    </Box>
+  );
 }
