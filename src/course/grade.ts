@@ -176,6 +176,17 @@ function toBoolean(answer: Answer): boolean | undefined {
 
 type Doc = { kind?: unknown; metadata?: { name?: unknown } } & Record<string, unknown>;
 
+/** A design answer's YAML as its documents, or what does not parse and on which line of it. */
+export function parseDesign(text: string): { docs: unknown[] } | { problem: string; line?: number } {
+  const lineCounter = new LineCounter();
+  const parsed = parseAllDocuments(text, { lineCounter });
+  // An empty stream comes back as one object rather than a list: no documents.
+  if (!Array.isArray(parsed)) return { docs: [] };
+  const error = parsed.flatMap((d) => d.errors)[0];
+  if (error) return { problem: yamlProblem(error), line: error.linePos?.[0]?.line };
+  return { docs: parsed.map((d) => d.toJS() as unknown) };
+}
+
 function gradeDesign(
   question: Extract<Question, { type: 'yaml' }>,
   answer: Answer,
@@ -183,20 +194,15 @@ function gradeDesign(
 ): QuestionGrade {
   let docs: Doc[];
   if (typeof answer === 'string') {
-    const lineCounter = new LineCounter();
-    const parsed = parseAllDocuments(answer, { lineCounter });
-    if (!Array.isArray(parsed)) return grade(0, 'The answer holds no YAML documents.');
-    const error = parsed.flatMap((d) => d.errors)[0];
-    if (error) {
-      const line = error.linePos?.[0]?.line;
+    const parsed = parseDesign(answer);
+    if ('problem' in parsed) {
+      const { line, problem } = parsed;
       return grade(
         0,
-        `The YAML does not parse${line ? ` (line ${line} of the answer)` : ''}: ${yamlProblem(error)}. Fix it and grade again.`,
+        `The YAML does not parse${line ? ` (line ${line} of the answer)` : ''}: ${problem}. Fix it and grade again.`,
       );
     }
-    docs = parsed
-      .map((d) => d.toJS() as unknown)
-      .filter((d): d is Doc => typeof d === 'object' && d !== null && !Array.isArray(d));
+    docs = parsed.docs.filter((d): d is Doc => typeof d === 'object' && d !== null && !Array.isArray(d));
   } else {
     const list = Array.isArray(answer) ? answer : [answer];
     docs = list.filter((d): d is Doc => typeof d === 'object' && d !== null && !Array.isArray(d));

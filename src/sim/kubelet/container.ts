@@ -9,7 +9,7 @@ import { builtins } from './builtins.js';
 import { ContainerProbes } from './container-probes.js';
 import type { NodeContext } from './context.js';
 import { type EnvironmentResult, expandReferences } from './env.js';
-import { type ExecResult, splitSimpleCommand } from './exec.js';
+import { type ExecResult, simpleCommand } from './exec.js';
 import { containerArgv, type ResolvedImage, resolveImage } from './images.js';
 import { LogWriter } from './logs.js';
 import type { ContainerView } from './pod-status.js';
@@ -184,8 +184,7 @@ export class ContainerRunner {
         this.host.event('Warning', 'Failed', `Failed to pull image "${name}": ${image.pullError}`);
         this.host.event('Warning', 'Failed', 'Error: ErrImagePull');
         this.host.changed();
-        const now = Date.now();
-        backoff.restarted(now);
+        backoff.restarted(Date.now());
         if (!(await this.waitForImage(Math.min(1_000, backoff.currentDelayMs), name))) return false;
         if (this.spec.image !== name) continue;
         this.state = { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${name}"` } };
@@ -345,10 +344,7 @@ export class ContainerRunner {
    */
   private async oneShot(log: LogWriter, startedAt: string): Promise<TerminatedState | undefined> {
     const argv = containerArgv(this.spec, this.image).map((arg) => expandReferences(arg, this.env));
-    const [program, ...rest] = argv;
-    if (!program) return undefined;
-    const shell = ['sh', 'bash', 'ash', 'dash'].includes(basename(program)) && rest[0] === '-c';
-    const words = shell ? splitSimpleCommand(rest[1] ?? '', this.env) : argv;
+    const words = simpleCommand(argv, this.env);
     if (!words?.[0]) return undefined;
     const name = basename(words[0]);
     const seconds = name === 'sleep' && words.length === 2 ? Number(words[1]) : Number.NaN;

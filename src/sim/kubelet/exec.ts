@@ -34,26 +34,30 @@ export const CAN_RUN =
 
 const SHELLS = new Set(['sh', 'bash', 'ash', 'dash']);
 
+/**
+ * The words of what a command runs: `sh -c "<one simple command>"` unwrapped, any other command as
+ * it is; undefined for a shell the node cannot stand in for (interactive, or a script).
+ */
+export function simpleCommand(command: string[], env: Record<string, string>): string[] | undefined {
+  const [program, ...args] = command;
+  if (!program || !SHELLS.has(posix.basename(program))) return command;
+  return args[0] === '-c' && args[1] !== undefined ? splitSimpleCommand(args[1], env) : undefined;
+}
+
 export async function execInContainer(context: ExecContext, command: string[]): Promise<ExecResult> {
   const [program, ...args] = command;
   if (!program) return fail(`no command given; ${CAN_RUN}`, 127);
   const name = posix.basename(program);
   if (name === 'churn-mlops') return context.runWorkload(args);
   if (SHELLS.has(name)) {
-    if (args[0] !== '-c' || args[1] === undefined) {
-      return fail(
-        `${program}: the simulated node has no interactive shell; run one command instead, e.g. kubectl exec POD -- ls /app/data (${CAN_RUN})`,
-        127,
-      );
-    }
-    const words = splitSimpleCommand(args[1], context.env);
-    if (!words) {
-      return fail(
-        `${program}: the simulated node runs one simple command, without pipes, redirections, globs or ';' (${CAN_RUN})`,
-        127,
-      );
-    }
-    return execInContainer(context, words);
+    const words = simpleCommand(command, context.env);
+    if (words) return execInContainer(context, words);
+    return fail(
+      args[0] !== '-c' || args[1] === undefined
+        ? `${program}: the simulated node has no interactive shell; run one command instead, e.g. kubectl exec POD -- ls /app/data (${CAN_RUN})`
+        : `${program}: the simulated node runs one simple command, without pipes, redirections, globs or ';' (${CAN_RUN})`,
+      127,
+    );
   }
   const builtin = builtins[name];
   if (builtin) return builtin(args, context);

@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { LineCounter, parseAllDocuments } from 'yaml';
-import { yamlProblem } from '../../../course/load.js';
+import { parseDesign } from '../../../course/grade.js';
 import type { Question } from '../../../course/schema.js';
 import { writeFileAtomic } from '../../../files/atomic.js';
 
@@ -47,13 +46,10 @@ export async function readDesign(path: string): Promise<{ answer: string } | { p
   if (text.split('\n').every((line) => line.trim() === '' || line.trim().startsWith('#')))
     return { problem: `${file} has no answer in it yet (only comments or nothing).` };
   // A typo is not an answer: say where it is and let the learner fix it, rather than grade it 0.
-  const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter });
-  const error = (Array.isArray(parsed) ? parsed : [parsed]).flatMap((d) => d.errors)[0];
-  if (error) {
-    const line = error.linePos?.[0]?.line;
+  const parsed = parseDesign(text);
+  if ('problem' in parsed) {
     return {
-      problem: `${file}${line ? `:${line}` : ''}: the YAML does not parse (${yamlProblem(error)}). Fix it, save, and choose again.`,
+      problem: `${file}${parsed.line ? `:${parsed.line}` : ''}: the YAML does not parse (${parsed.problem}). Fix it, save, and choose again.`,
     };
   }
   return { answer: text };
