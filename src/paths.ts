@@ -45,13 +45,21 @@ export const contentDirs = () => {
 export function homeDir(env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env.CHURN_LABS_HOME;
   const given = fromEnv !== undefined && fromEnv.trim() !== '';
-  const home = given ? resolve(fromEnv) : envPaths('churn-labs', { suffix: '' }).data;
-  // A folder that does not exist yet is made when first written; a file in its place is a mistake.
-  if (statSync(home, { throwIfNoEntry: false })?.isDirectory() === false) {
+  const fallback = envPaths('churn-labs', { suffix: '' }).data;
+  const home = given ? resolve(fromEnv) : fallback;
+  // A folder that does not exist yet is made when first written; a file in its place (or on the
+  // way to it) is a mistake.
+  let isFolder: boolean | undefined;
+  try {
+    isFolder = statSync(home, { throwIfNoEntry: false })?.isDirectory();
+  } catch {
+    isFolder = false;
+  }
+  if (isFolder === false) {
     throw usageError(
       given
-        ? `CHURN_LABS_HOME is ${home}, which is a file, not a folder. Point CHURN_LABS_HOME at a folder (it is created if missing), or unset it to use ${envPaths('churn-labs', { suffix: '' }).data}.`
-        : `The state folder ${home} is a file, not a folder. Move the file away, or set CHURN_LABS_HOME to a folder.`,
+        ? `CHURN_LABS_HOME is ${home}, which is not a folder (it, or a folder on the way to it, is a file). Point CHURN_LABS_HOME at a folder (it is created if missing), or unset it to use ${fallback}.`
+        : `The state folder ${home} is not a folder (it, or a folder on the way to it, is a file). Move the file away, or set CHURN_LABS_HOME to a folder.`,
     );
   }
   return home;

@@ -88,14 +88,20 @@ describe('usage and exit codes', () => {
     );
     const file = `${env.home}/a-file`;
     writeFileSync(file, 'not a folder');
-    for (const args of [['list'], ['reset', '--yes'], ['quiz', '--answers', file]]) {
-      const result = await churnLabs(args, { home: file });
+    // The file itself, or a file on the way to the folder (ENOTDIR).
+    for (const [home, args] of [
+      [file, ['list']],
+      [file, ['reset', '--yes']],
+      [file, ['quiz', '--answers', file]],
+      [`${file}/state`, ['list']],
+    ] as const) {
+      const result = await churnLabs([...args], { home });
       expect(result.exitCode, args.join(' ')).toBe(2);
-      expect(result.stderr).toMatch(
-        new RegExp(
-          `^churn-labs: CHURN_LABS_HOME is ${file}, which is a file, not a folder\\. Point CHURN_LABS_HOME at a folder`,
-        ),
+      const said = String(result.stderr);
+      expect(said.startsWith(`churn-labs: CHURN_LABS_HOME is ${home}, which is not a folder (`), said).toBe(
+        true,
       );
+      expect(said).toContain('Point CHURN_LABS_HOME at a folder');
     }
   });
 

@@ -12,10 +12,10 @@ const TONE: Record<PodTone, { color?: string; dim?: boolean }> = {
 const MAX_PODS = 6;
 const MAX_JOBS = 6;
 
-/** What is in the lab's namespace now, so the learner sees what their commands did. */
 /**
- * `rows`: the terminal's height. On a short terminal fewer pods and jobs are listed, so that the
- * live part of the screen stays shorter than the terminal (Ink clears the whole screen otherwise).
+ * What is in the lab's namespace now, so the learner sees what their commands did. `rows` is the
+ * terminal's height: on a short terminal fewer pods and jobs are listed, so that the live part of
+ * the screen stays shorter than the terminal (Ink clears the whole screen otherwise).
  */
 export function NamespacePanel({
   reading,

@@ -5,7 +5,7 @@ import type { ExerciseResult } from '../../../course/judge.js';
 import { isDone, passedSteps, recordHint, setPosition } from '../../../course/progress.js';
 import type { Exercise as ExerciseData } from '../../../course/schema.js';
 import { updateProgress } from '../../../files/progress-store.js';
-import { type Lab, readProgress } from '../../../lab.js';
+import { type Lab, readProgress, stepView } from '../../../lab.js';
 import { runFirst, useKeys } from '../../app/keys.js';
 import { useSyncState } from '../../app/sync-state.js';
 import { useUi } from '../../app/ui.js';
@@ -97,8 +97,13 @@ function ExerciseScreen({
       );
       // A later step whose checks already hold (a Job that finished before its "watch it" step)
       // would pass unseen: show what it asks, so the learner can still do it.
-      if (!shown.current.has(index) && index > onScreen)
-        print(<SkippedStep lab={lab} exercise={exercise} index={index} />);
+      const skipped = exercise.steps[index]!;
+      if (
+        !shown.current.has(index) &&
+        index > onScreen &&
+        stepView(lab, exercise, skipped).commands.length > 0
+      )
+        print(<SkippedStep lab={lab} exercise={exercise} step={skipped} />);
     }
     if (next.completedNow)
       print(

@@ -62,9 +62,9 @@ export function StepIntro(props: { lab: Lab; exercise: Exercise; step: Step; ind
 }
 
 /** A step that passed before it came on screen: what it would have asked the learner to run. */
-export function SkippedStep(props: { lab: Lab; exercise: Exercise; index: number }) {
-  const { lab, exercise, index } = props;
-  const view = stepView(lab, exercise, exercise.steps[index]!);
+export function SkippedStep(props: { lab: Lab; exercise: Exercise; step: Step }) {
+  const { lab, exercise, step } = props;
+  const view = stepView(lab, exercise, step);
   return (
     <Box flexDirection="column">
       <Text dimColor>
