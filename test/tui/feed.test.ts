@@ -86,4 +86,27 @@ describe('the change feed', () => {
     // Nothing starts again after stop.
     expect((await pids()).length).toBe(started.length);
   });
+
+  it('counts a watch coming up as one change, for what changed before it began; a watch that fails at once does not', async () => {
+    const changes: string[] = [];
+    const started = Date.now();
+    const stop = startFeed({
+      target: { context: 'churn-labs-sim' },
+      namespace: 'churn-mlops',
+      kinds: ['Pod', 'Namespace'],
+      onChange: (kind) => changes.push(kind),
+      start: (_target, args, options) =>
+        args[1] === 'pods'
+          ? startTool(process.execPath, ['-e', WATCHER, dir, 'pods'], options)
+          : startTool(process.execPath, ['-e', 'process.exit(1)'], options),
+    });
+    try {
+      // The pod watch prints nothing, yet once it is up the app is told to look again.
+      await until(() => changes.includes('Pod'), 'the catch-up change', 10_000);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(3_000);
+      expect(changes).toEqual(['Pod']);
+    } finally {
+      await stop();
+    }
+  });
 });

@@ -41,11 +41,8 @@ describe('the live checks against a cluster', () => {
     const app = renderApp(lab, realServices(), { only: { screen: 'exercise', exercise: 'deploy-system' } });
     onTestFinished(() => app.close());
     await app.waitForText('✗ namespace churn-mlops exists', 15_000);
-    // The watches are up once each has logged its start.
-    await until(
-      async () => (await kubectl.runs()).filter((r) => r.args.includes(' --watch-only ')).length >= 5,
-      'the watches',
-    );
+    // The watches are up once each is watching the cluster file.
+    await until(async () => (await kubectl.watching()) >= 5, 'the watches');
 
     // The learner creates the namespace in another terminal.
     const changedAt = Date.now();
@@ -99,9 +96,11 @@ describe('the live checks against a cluster', () => {
       async () => (await kubectl.runs()).filter((r) => r.args.includes(' --watch-only ')).length === 6,
       'the watches',
     );
+    // Two reads (the checks and the panel) on opening the step, and two more once the watches are
+    // up, for whatever changed before they began.
     await until(
-      async () => (await kubectl.runs()).filter((r) => r.args.endsWith(' -o json')).length >= 2,
-      'the first evaluation to read the cluster',
+      async () => (await kubectl.runs()).filter((r) => r.args.endsWith(' -o json')).length >= 4,
+      'the first evaluation and the catch-up to read the cluster',
     );
     await until(
       async () => (await loadProgress(lab.paths.progress)).progress.position?.step === 'apply',

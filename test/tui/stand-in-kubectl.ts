@@ -6,7 +6,8 @@ import type { KubeObject } from '../../src/course/objects.js';
  * A stand-in for kubectl, on PATH ahead of the real one, over a cluster that is a JSON file: `get
  * ... -o json` prints its objects, `get <resource> --watch-only -o name` prints a line whenever the
  * file changes (and runs until it is ended), `create namespace` and `apply` add objects. Every run
- * appends its pid and arguments to a log, so a test can check the flags and that no process is left.
+ * appends its pid and arguments to a log, so a test can check the flags and that no process is left;
+ * a watch also notes when it is watching, so a test changes the cluster only once it will be seen.
  * A test puts `bin` first on PATH and `env` in the environment.
  */
 // Reads are a shell `cat`, so that an evaluation costs what a real kubectl does, not a Node start-up.
@@ -35,6 +36,8 @@ fs.watch(path.dirname(state), (_event, file) => {
   seen = now;
   process.stdout.write(resource + '/changed\n');
 });
+// Watching now: a change from here on is seen (a real kubectl prints nothing to say so).
+fs.appendFileSync(process.env.STAND_IN_DIR + '/watching', process.pid + '\n');
 process.on('SIGTERM', () => process.exit(0));
 `;
 
@@ -61,6 +64,8 @@ export interface StandIn {
   env: Record<string, string>;
   setObjects(objects: KubeObject[]): Promise<void>;
   objects(): Promise<KubeObject[]>;
+  /** How many watches have begun watching the file. */
+  watching(): Promise<number>;
   /** Every run: its pid and its arguments joined by spaces. */
   runs(): Promise<{ pid: number; args: string }[]>;
 }
@@ -86,6 +91,8 @@ export async function standInKubectl(dir: string): Promise<StandIn> {
       await rename(`${state}.tmp`, state);
     },
     objects: async () => JSON.parse(await readFile(state, 'utf8')),
+    watching: async () =>
+      (await readFile(join(dir, 'watching'), 'utf8').catch(() => '')).split('\n').filter(Boolean).length,
     runs: async () =>
       (await readFile(log, 'utf8'))
         .split('\n')

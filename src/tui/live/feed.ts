@@ -10,6 +10,11 @@ import { KINDS } from '../../course/objects.js';
  * grows while it keeps failing. A healthy watch that ends counts as a change (something may have
  * been missed); one that fails at once does not (the cluster is away: nothing to see, and
  * evaluating would only say so again), but its recovery does.
+ *
+ * A new watch sees only what changes after kubectl has listed and started watching, a few hundred
+ * ms after it is started; a change made in that gap (the first reading of the step already taken)
+ * would print nothing and stay unseen until the next one. So once a watch is up it counts as a
+ * change too: one catch-up evaluation per step, the watches of all kinds coming up together.
  */
 export interface FeedOptions {
   target: ClusterTarget;
@@ -38,7 +43,7 @@ export function startFeed(options: FeedOptions): () => Promise<void> {
     timers.add(timer);
   };
 
-  const watch = (kind: string, retryMs: number, recovering: boolean) => {
+  const watch = (kind: string, retryMs: number) => {
     if (stopped) return;
     const resource = KINDS[kind]?.resource ?? kind.toLowerCase();
     const args = ['get', resource, '--watch-only', '-o', 'name'];
@@ -56,8 +61,8 @@ export function startFeed(options: FeedOptions): () => Promise<void> {
     later(UP_MS, () => {
       if (!running.has(tool)) return;
       up = true;
-      // Back after failing: whatever changed meanwhile was not seen.
-      if (recovering) options.onChange(kind);
+      // Whatever changed before the watch began (or while it was failing) was not seen.
+      options.onChange(kind);
     });
     void tool.ended.then(() => {
       running.delete(tool);
@@ -65,13 +70,11 @@ export function startFeed(options: FeedOptions): () => Promise<void> {
       const healthy = up || printed;
       if (healthy) options.onChange(kind);
       const pause = healthy ? FIRST_RETRY_MS : retryMs;
-      later(pause, () =>
-        watch(kind, healthy ? FIRST_RETRY_MS : Math.min(pause * 2, LONGEST_RETRY_MS), !healthy),
-      );
+      later(pause, () => watch(kind, healthy ? FIRST_RETRY_MS : Math.min(pause * 2, LONGEST_RETRY_MS)));
     });
   };
 
-  for (const kind of new Set(options.kinds)) watch(kind, FIRST_RETRY_MS, false);
+  for (const kind of new Set(options.kinds)) watch(kind, FIRST_RETRY_MS);
 
   return async () => {
     stopped = true;
