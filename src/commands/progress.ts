@@ -1,4 +1,4 @@
-import { isDone, nextExercise, passedSteps } from '../course/progress.js';
+import { answeredQuestions, isDone, nextExercise, passedSteps } from '../course/progress.js';
 import { readProgress } from '../lab.js';
 import { createOutput } from '../output.js';
 import { type CommonOptions, labFrom } from './common.js';
@@ -24,6 +24,9 @@ export async function progress(options: CommonOptions): Promise<number> {
       best: record?.best ?? null,
       max: record?.max ?? null,
       attempts: record?.attempts ?? 0,
+      /** Questions answered in an attempt under way in the terminal app. */
+      answered: answeredQuestions(state, q),
+      questions: q.questions.length,
     };
   });
   const untaken = quizScores.find((q) => q.attempts === 0);
@@ -44,7 +47,10 @@ export async function progress(options: CommonOptions): Promise<number> {
       out.bold(`Quiz ${q.id}: `) +
         (q.attempts === 0
           ? 'not taken yet'
-          : `best ${q.best} / ${q.max} (${q.attempts} attempt${q.attempts === 1 ? '' : 's'})`),
+          : `best ${q.best} / ${q.max} (${q.attempts} attempt${q.attempts === 1 ? '' : 's'})`) +
+        (q.answered > 0
+          ? `; ${q.answered} of ${q.questions} answered so far in an attempt under way, to carry on with in churn-labs start`
+          : ''),
     );
   }
   if (next)

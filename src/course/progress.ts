@@ -1,4 +1,5 @@
-import type { Check, Exercise } from './schema.js';
+import type { Answer } from './grade.js';
+import type { Check, Exercise, Quiz } from './schema.js';
 
 /** The progress file's format; bump it when the shape changes, and migrate the old one. */
 export const PROGRESS_VERSION = 1;
@@ -23,8 +24,13 @@ export interface Progress {
   version: typeof PROGRESS_VERSION;
   exercises: Record<string, ExerciseProgress>;
   quizzes: Record<string, QuizProgress>;
-  /** Where the learner was in the terminal app, to resume there. */
-  position?: { exercise: string; step?: string };
+  /**
+   * Quiz id -> question id -> the answer given, for an attempt in the terminal app not yet
+   * finished: leaving the quiz (or the app) keeps them, and the next visit carries on.
+   */
+  quizAnswers?: Record<string, Record<string, Answer>>;
+  /** Where the learner was in the terminal app, to resume there: an exercise (and step), or a quiz. */
+  position?: { exercise?: string; step?: string; quiz?: string };
 }
 
 type Guard = (value: unknown, path: string) => string | undefined;
@@ -32,6 +38,8 @@ type Guard = (value: unknown, path: string) => string | undefined;
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 const string: Guard = (v, p) => (typeof v === 'string' ? undefined : `${p}: expected text`);
+/** Any JSON value: an answer is text, a letter, true or false, or a design's YAML. */
+const present: Guard = (v, p) => (v === undefined ? `${p}: expected a value` : undefined);
 const count: Guard = (v, p) =>
   typeof v === 'number' && Number.isFinite(v) && v >= 0 ? undefined : `${p}: expected a number`;
 const optional =
@@ -67,7 +75,8 @@ const progressGuard = shape({
   version: (v, p) => (v === PROGRESS_VERSION ? undefined : `${p}: expected ${PROGRESS_VERSION}`),
   exercises: record(shape({ steps: record(string), completedAt: optional(string), hints: record(count) })),
   quizzes: record(shape({ best: count, max: count, attempts: count, lastScore: count, lastAt: string })),
-  position: optional(shape({ exercise: string, step: optional(string) })),
+  quizAnswers: optional(record(record(present))),
+  position: optional(shape({ exercise: optional(string), step: optional(string), quiz: optional(string) })),
 });
 
 /** The problem with a parsed progress file, or undefined when it is a valid one. */
@@ -135,6 +144,31 @@ export function recordQuiz(
   };
 }
 
+/** Keeps one answer of the quiz attempt under way. */
+export function recordQuizAnswer(
+  progress: Progress,
+  quizId: string,
+  questionId: string,
+  answer: Answer,
+): Progress {
+  const given = { ...progress.quizAnswers?.[quizId], [questionId]: answer };
+  return { ...progress, quizAnswers: { ...progress.quizAnswers, [quizId]: given } };
+}
+
+/** How many of the quiz's questions have an answer in the attempt under way. */
+export function answeredQuestions(progress: Progress, quiz: Pick<Quiz, 'id' | 'questions'>): number {
+  const given = progress.quizAnswers?.[quiz.id];
+  return given ? quiz.questions.filter((q) => given[q.id] !== undefined).length : 0;
+}
+
+/** The attempt is over (its score recorded): its answers are not carried into the next one. */
+export function forgetQuizAnswers(progress: Progress, quizId: string): Progress {
+  if (!progress.quizAnswers?.[quizId]) return progress;
+  const { [quizId]: _, ...rest } = progress.quizAnswers;
+  const { quizAnswers: __, ...without } = progress;
+  return Object.keys(rest).length > 0 ? { ...without, quizAnswers: rest } : without;
+}
+
 export function resetExercise(progress: Progress, exerciseId?: string): Progress {
   if (exerciseId === undefined) return emptyProgress();
   const { [exerciseId]: _, ...rest } = progress.exercises;
@@ -144,6 +178,10 @@ export function resetExercise(progress: Progress, exerciseId?: string): Progress
 
 export function setPosition(progress: Progress, exercise: string, step?: string): Progress {
   return { ...progress, position: { exercise, step } };
+}
+
+export function setQuizPosition(progress: Progress, quiz: string): Progress {
+  return { ...progress, position: { quiz } };
 }
 
 /** The first exercise not done, in course order. */

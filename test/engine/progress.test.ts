@@ -5,12 +5,15 @@ import * as esbuild from 'esbuild';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  answeredQuestions,
   emptyProgress,
+  forgetQuizAnswers,
   isDone,
   nextExercise,
   recordHint,
   recordPassedSteps,
   recordQuiz,
+  recordQuizAnswer,
   resetExercise,
 } from '../../src/course/progress.js';
 import { exerciseSchema } from '../../src/course/schema.js';
@@ -53,6 +56,22 @@ describe('progress transitions', () => {
     expect(p.quizzes['section-19']).toMatchObject({ best: 12, lastScore: 9, attempts: 2, max: 20 });
     p = recordHint(recordHint(p, 'a', 'one', 2), 'a', 'one', 1);
     expect(p.exercises.a!.hints.one).toBe(2);
+  });
+
+  it("keeps a quiz attempt's answers until the attempt is over, and counts them", () => {
+    const quiz = { id: 'section-19', questions: [{ id: 'q1' }, { id: 'q2' }, { id: 'q3' }] } as Parameters<
+      typeof answeredQuestions
+    >[1];
+    let p = recordQuizAnswer(emptyProgress(), 'section-19', 'q1', 'B');
+    p = recordQuizAnswer(p, 'section-19', 'q2', false);
+    p = recordQuizAnswer(p, 'other', 'q1', 'text');
+    expect(p.quizAnswers).toEqual({ 'section-19': { q1: 'B', q2: false }, other: { q1: 'text' } });
+    expect(answeredQuestions(p, quiz)).toBe(2);
+    p = forgetQuizAnswers(p, 'section-19');
+    expect(p.quizAnswers).toEqual({ other: { q1: 'text' } });
+    expect(answeredQuestions(p, quiz)).toBe(0);
+    expect(forgetQuizAnswers(p, 'other').quizAnswers).toBeUndefined();
+    expect(resetExercise(recordQuizAnswer(p, 'section-19', 'q1', 'A'))).toEqual(emptyProgress());
   });
 
   it('resets one exercise or everything', () => {
@@ -105,6 +124,13 @@ describe('the progress file', () => {
     await writeFile(file, JSON.stringify({ version: 1, exercises: [], quizzes: {} }));
     const loaded = await loadProgress(file);
     expect(loaded.warning).toMatch(/exercises: /);
+    await writeFile(
+      file,
+      JSON.stringify({ version: 1, exercises: {}, quizzes: {}, quizAnswers: { s: ['B'] } }),
+    );
+    expect((await loadProgress(file)).warning).toMatch(/quizAnswers\.s: expected a mapping/);
+    await writeFile(file, JSON.stringify({ version: 1, exercises: {}, quizzes: {}, position: { quiz: 3 } }));
+    expect((await loadProgress(file)).warning).toMatch(/position\.quiz: expected text/);
     await writeFile(file, '[]');
     expect((await loadProgress(file)).warning).toMatch(
       /^Your progress file could not be read \(it is not a JSON object\)\./,

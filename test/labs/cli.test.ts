@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordPassedSteps } from '../../src/course/progress.js';
+import { recordPassedSteps, recordQuizAnswer } from '../../src/course/progress.js';
 import { readSources } from '../../src/files/course-files.js';
 import { parseCourse } from '../../src/files/parse-course.js';
 import { updateProgress } from '../../src/files/progress-store.js';
@@ -69,5 +69,43 @@ describe('churn-labs list and hint on the ten exercises', () => {
     expect(String(review.stdout)).toContain(
       `Hint 1 of ${last.hints.length}, step ${exercise.steps.length} of ${exercise.id}: ${last.title}`,
     );
+  });
+
+  it('progress: exercises done, the quiz scores, an attempt under way, and what comes next', async () => {
+    const dir = `${home}/progress`;
+    const first = course.exercises[0]!;
+    await updateProgress(`${dir}/progress.json`, (p) =>
+      recordQuizAnswer(
+        recordPassedSteps(
+          p,
+          first,
+          first.steps.map((s) => s.id),
+        ),
+        'section-19',
+        'q1',
+        'B',
+      ),
+    );
+    const json = await churnLabs(['progress', '--json'], { home: dir });
+    expect(json.exitCode, String(json.stderr)).toBe(0);
+    const report = JSON.parse(String(json.stdout));
+    expect(report.exercises).toMatchObject({ done: 1, total: course.exercises.length });
+    expect(report.quizzes).toEqual([
+      {
+        id: 'section-19',
+        title: course.quizzes[0]!.title,
+        best: null,
+        max: null,
+        attempts: 0,
+        answered: 1,
+        questions: course.quizzes[0]!.questions.length,
+      },
+    ]);
+    expect(report.next).toEqual({ exercise: course.exercises[1]!.id });
+    const text = await churnLabs(['progress'], { home: dir });
+    expect(String(text.stdout)).toContain(
+      `Quiz section-19: not taken yet; 1 of ${course.quizzes[0]!.questions.length} answered so far in an attempt under way, to carry on with in churn-labs start`,
+    );
+    expect(String(text.stdout)).toContain(`Exercises: 1 of ${course.exercises.length} done`);
   });
 });

@@ -82,6 +82,81 @@ describe('the quiz', () => {
     expect(app.exits).toEqual([0]);
   });
 
+  it('keeps each answer as it is given: the next visit carries on, and the finished attempt forgets them', async () => {
+    const first = takeQuiz();
+    await first.waitForText('question 1 of 4');
+    first.press(KEYS.down);
+    first.press(KEYS.enter);
+    await first.waitForText('✓ 1 of 1: Correct: B) CronJob.');
+    first.press(KEYS.enter);
+    await first.waitForText('question 2 of 4');
+    first.press(KEYS.enter);
+    await first.waitForText('✗ 0 of 1: Not so: the statement is false.');
+    // Leaving the quiz (or the app) loses no answer.
+    first.press('q');
+    await until(() => first.exits.length > 0, 'the quiz to end');
+    await until(
+      async () =>
+        Object.keys((await loadProgress(lab.paths.progress)).progress.quizAnswers?.['section-19'] ?? {})
+          .length === 2,
+      'both answers to be kept',
+    );
+    const kept = (await loadProgress(lab.paths.progress)).progress;
+    expect(kept.quizAnswers).toEqual({ 'section-19': { q1: 'B', q2: true } });
+    expect(kept.position).toEqual({ quiz: 'section-19' });
+    expect(kept.quizzes).toEqual({});
+
+    const second = takeQuiz();
+    await second.waitForText(
+      'Carrying on from your last visit: 2 of 4 questions answered (1 of 2 points so far).',
+    );
+    await second.waitForText('question 3 of 4');
+    for (const letter of 'It gets OOMKilled and restarted.') second.press(letter);
+    await second.waitForText('It gets OOMKilled and restarted.');
+    second.press(KEYS.enter);
+    await second.waitForText('✓ 1 of 1');
+    second.press(KEYS.enter);
+    await second.waitForText('question 4 of 4');
+    await second.close();
+
+    // Every question answered before the score was seen: the last feedback again, then the score.
+    const third = takeQuiz();
+    await third.waitForText('question 4 of 4');
+    const answer = join(lab.paths.home, 'pvc.yaml');
+    await writeFile(answer, PVC_ANSWER);
+    third.press(KEYS.down);
+    third.press(KEYS.enter);
+    await third.waitForText('The path of a YAML file');
+    third.press(answer);
+    third.press(KEYS.enter);
+    await third.waitForText('✓ 1 of 1: All 2 requirements met.');
+    await until(
+      async () =>
+        Object.keys((await loadProgress(lab.paths.progress)).progress.quizAnswers?.['section-19'] ?? {})
+          .length === 4,
+      'all four answers to be kept',
+    );
+    await third.close();
+    const fourth = takeQuiz();
+    const again = await fourth.waitForText(
+      'Carrying on from your last visit: 4 of 4 questions answered (3 of 4 points so far).',
+    );
+    expect(again).toContain('✓ 1 of 1: All 2 requirements met.');
+    fourth.press(KEYS.enter);
+    await fourth.waitForText('Your score: 3 / 4 (75%)');
+    await until(
+      async () => (await loadProgress(lab.paths.progress)).progress.quizzes['section-19']?.best === 3,
+      'the score to be saved',
+    );
+    // The attempt is over: the next one starts afresh.
+    expect((await loadProgress(lab.paths.progress)).progress.quizAnswers).toBeUndefined();
+    await fourth.close();
+    const fifth = takeQuiz();
+    await fifth.waitForText('question 1 of 4');
+    expect(fifth.lastFrame()).not.toContain('Carrying on');
+    await fifth.close();
+  });
+
   it("takes the YAML answer from the learner's editor, keeping the draft", async () => {
     const editor = join(lab.paths.home, 'editor.sh');
     const answer = join(lab.paths.home, 'pvc.yaml');

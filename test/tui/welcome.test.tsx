@@ -33,6 +33,18 @@ describe('the welcome screen', () => {
     await app.close();
   });
 
+  it('rests on a quiz left half-way, with how far the learner got', async () => {
+    await saveProgress({
+      exercises: { 'deploy-system': { steps: { namespace: 'x' }, hints: {} } },
+      quizAnswers: { 'section-19': { q1: 'B', q2: true } },
+      position: { quiz: 'section-19' },
+    });
+    const app = renderApp(lab, new TestCluster().services());
+    const frame = await app.waitForText('Enter: carry on with the quiz');
+    expect(frame).toMatch(/› \? Quiz: Section 19 assessment · 2 of 4 answered, to carry on/);
+    await app.close();
+  });
+
   it('moves with the arrows, shows the keys on ?, and quits with q', async () => {
     const cluster = new TestCluster();
     const app = renderApp(lab, cluster.services());

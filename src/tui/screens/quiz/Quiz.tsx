@@ -1,10 +1,16 @@
 import { Box, Text } from 'ink';
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { type Answer, gradeQuestion, type QuestionGrade } from '../../../course/grade.js';
-import { recordQuiz } from '../../../course/progress.js';
+import {
+  forgetQuizAnswers,
+  type Progress,
+  recordQuiz,
+  recordQuizAnswer,
+  setQuizPosition,
+} from '../../../course/progress.js';
 import type { Quiz as QuizData } from '../../../course/schema.js';
 import { updateProgress } from '../../../files/progress-store.js';
-import type { Lab } from '../../../lab.js';
+import { type Lab, readProgress } from '../../../lab.js';
 import { runFirst, useKeys } from '../../app/keys.js';
 import { useSyncState } from '../../app/sync-state.js';
 import { useUi } from '../../app/ui.js';
@@ -31,22 +37,76 @@ interface QuizProgress {
   index: number;
   phase: Phase;
   grades: QuestionGrade[];
+  /** How many questions were answered on an earlier visit. */
+  resumed: number;
+}
+
+/**
+ * Where an attempt stands after the answers kept from an earlier visit: each is graded again, in
+ * question order, up to the first question without one. When every question has its answer the
+ * last one's feedback is shown again, Enter leading to the score.
+ */
+export function resumeQuiz(quiz: QuizData, saved: Record<string, Answer> | undefined): QuizProgress {
+  const grades: QuestionGrade[] = [];
+  for (const question of quiz.questions) {
+    if (saved?.[question.id] === undefined) break;
+    grades.push(gradeQuestion(question, saved[question.id]!));
+  }
+  if (grades.length === quiz.questions.length && grades.length > 0) {
+    const last = grades.pop()!;
+    return {
+      index: grades.length,
+      phase: { name: 'feedback', grade: last },
+      grades,
+      resumed: grades.length + 1,
+    };
+  }
+  return { index: grades.length, phase: { name: 'answer' }, grades, resumed: grades.length };
 }
 
 /** One question at a time; after each, the feedback, the model answer and why; then the score. */
-function useQuiz(lab: Lab, quiz: QuizData) {
+function useQuiz(lab: Lab, quiz: QuizData, start: QuizProgress) {
   const { print, session } = useUi();
-  const [state, setState, now] = useSyncState<QuizProgress>({
-    index: 0,
-    phase: { name: 'answer' },
-    grades: [],
-  });
+  const [state, setState, now] = useSyncState<QuizProgress>(start);
   const question = quiz.questions[state.index]!;
 
+  const save = (change: (progress: Progress) => Progress, what: string) =>
+    session.track(updateProgress(lab.paths.progress, change)).then(
+      ({ warning }) => warning && print(<Text color="yellow">{warning}</Text>),
+      (error: unknown) =>
+        print(
+          <Text color="red">
+            {what} could not be saved: {(error as Error).message}
+          </Text>,
+        ),
+    );
+
   const setPhase = (phase: Phase) => setState((s) => ({ ...s, phase }));
+  // On the map, the quiz is where the learner is now; the answers kept say how far they got.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once, on opening the quiz
+  useEffect(() => {
+    void save((p) => setQuizPosition(p, quiz.id), 'Your place in the course');
+    if (start.resumed > 0) {
+      const graded = start.phase.name === 'feedback' ? [...start.grades, start.phase.grade] : start.grades;
+      const score = round(graded.reduce((sum, g) => sum + g.score, 0));
+      const max = round(graded.reduce((sum, g) => sum + g.max, 0));
+      print(
+        <Text color="yellow">
+          Carrying on from your last visit: {start.resumed} of {quiz.questions.length} questions answered
+          {` (${score} of ${max} points so far)`}.
+        </Text>,
+      );
+    }
+  }, []);
   // Each question and its feedback are printed once, so a long model answer scrolls like any
   // output; only the answer being given stays live.
   useEffect(() => print(<QuestionIntro quiz={quiz} index={state.index} />), [print, quiz, state.index]);
+  // A question already answered when the quiz was left: its feedback again.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once, on opening the quiz
+  useEffect(() => {
+    if (start.phase.name === 'feedback')
+      print(<Feedback question={quiz.questions[start.index]!} grade={start.phase.grade} />);
+  }, []);
 
   const answer = (given: Answer) => {
     if (now.current.phase.name !== 'answer') return;
@@ -54,6 +114,8 @@ function useQuiz(lab: Lab, quiz: QuizData) {
     const grade = gradeQuestion(asked, given);
     setPhase({ name: 'feedback', grade });
     print(<Feedback question={asked} grade={grade} />);
+    // Kept at once: leaving the quiz, or the app, loses no answer.
+    void save((p) => recordQuizAnswer(p, quiz.id, asked.id, given), 'Your answer');
   };
 
   const next = async () => {
@@ -61,13 +123,13 @@ function useQuiz(lab: Lab, quiz: QuizData) {
     if (phase.name !== 'feedback') return;
     const all = [...grades, phase.grade];
     if (index + 1 < quiz.questions.length) {
-      setState({ index: index + 1, phase: { name: 'answer' }, grades: all });
+      setState((s) => ({ ...s, index: index + 1, phase: { name: 'answer' }, grades: all }));
       return;
     }
     const score = round(all.reduce((s, g) => s + g.score, 0));
     const max = round(all.reduce((s, g) => s + g.max, 0));
     const percent = max === 0 ? 0 : Math.round((score / max) * 1000) / 10;
-    setState({ index, phase: { name: 'summary', score, max, percent }, grades: all });
+    setState((s) => ({ ...s, phase: { name: 'summary', score, max, percent }, grades: all }));
     print(
       <Box flexDirection="column" marginTop={1}>
         <Text bold color={percent >= 70 ? 'green' : 'yellow'}>
@@ -78,22 +140,33 @@ function useQuiz(lab: Lab, quiz: QuizData) {
         ))}
       </Box>,
     );
-    try {
-      const { warning } = await session.track(
-        updateProgress(lab.paths.progress, (p) => recordQuiz(p, quiz.id, score, max)),
-      );
-      if (warning) print(<Text color="yellow">{warning}</Text>);
-    } catch (error) {
-      print(<Text color="red">Your score could not be saved: {(error as Error).message}</Text>);
-    }
+    // The attempt is over: its score is kept, and the next visit starts afresh.
+    await save((p) => forgetQuizAnswers(recordQuiz(p, quiz.id, score, max), quiz.id), 'Your score');
   };
 
   return { index: state.index, question, phase: state.phase, now, setPhase, answer, next };
 }
 
-export function Quiz({ lab, quiz, onBack }: Props) {
+/** Reads the progress first: the answers kept from an earlier visit, to carry on from. */
+export function Quiz(props: Props) {
+  const { lab, quiz } = props;
+  const [start, setStart] = useState<QuizProgress | undefined>(undefined);
+  useEffect(() => {
+    let live = true;
+    void readProgress(lab).then((progress) => {
+      if (live) setStart(resumeQuiz(quiz, progress.quizAnswers?.[quiz.id]));
+    });
+    return () => {
+      live = false;
+    };
+  }, [lab, quiz]);
+  if (!start) return <Text dimColor>Opening {quiz.title}…</Text>;
+  return <QuizScreen {...props} start={start} />;
+}
+
+function QuizScreen({ lab, quiz, onBack, start }: Props & { start: QuizProgress }) {
   const { inputActive, services, handOver } = useUi();
-  const { index, question, phase, now, setPhase, answer, next } = useQuiz(lab, quiz);
+  const { index, question, phase, now, setPhase, answer, next } = useQuiz(lab, quiz, start);
 
   const fromFile = async (path: string) => {
     const read = await readDesign(path);

@@ -98,7 +98,14 @@ function WelcomeView(props: {
           </Box>
           {resumeAt && (
             <Box marginTop={1}>
-              <Text>Enter: {resumeAt.type === 'quiz' ? 'take the quiz' : `open ${resumeAt.title}`}</Text>
+              <Text>
+                Enter:{' '}
+                {resumeAt.type !== 'quiz'
+                  ? `open ${resumeAt.title}`
+                  : resumeAt.answered > 0
+                    ? 'carry on with the quiz'
+                    : 'take the quiz'}
+              </Text>
             </Box>
           )}
         </>
@@ -125,8 +132,16 @@ function MapLine({ item, number, selected }: { item: MapItem; number: number; se
         <Text dimColor>
           {item.best !== undefined
             ? ` · best ${item.best}/${item.max} (${item.attempts} attempt${item.attempts === 1 ? '' : 's'})`
-            : ' · not taken yet'}
+            : item.answered === 0
+              ? ' · not taken yet'
+              : ''}
         </Text>
+        {item.answered > 0 && (
+          <Text color="yellow">
+            {' '}
+            · {item.answered} of {item.questions} answered, to carry on
+          </Text>
+        )}
       </Text>
     );
   }

@@ -1,10 +1,20 @@
 import type { Course } from '../../../course/course.js';
-import { isDone, type Progress, passedSteps } from '../../../course/progress.js';
+import { answeredQuestions, isDone, type Progress, passedSteps } from '../../../course/progress.js';
 
 /** One line of the course map: an exercise with its progress, or a quiz with its best score. */
 export type MapItem =
   | { type: 'exercise'; id: string; title: string; done: boolean; passed: number; steps: number }
-  | { type: 'quiz'; id: string; title: string; best?: number; max?: number; attempts: number };
+  | {
+      type: 'quiz';
+      id: string;
+      title: string;
+      best?: number;
+      max?: number;
+      attempts: number;
+      /** Questions answered in the attempt under way, and how many there are. */
+      answered: number;
+      questions: number;
+    };
 
 export function courseMap(course: Course, progress: Progress): MapItem[] {
   return [
@@ -27,6 +37,8 @@ export function courseMap(course: Course, progress: Progress): MapItem[] {
         best: taken?.best,
         max: taken?.max,
         attempts: taken?.attempts ?? 0,
+        answered: answeredQuestions(progress, q),
+        questions: q.questions.length,
       };
     }),
   ];
@@ -34,6 +46,10 @@ export function courseMap(course: Course, progress: Progress): MapItem[] {
 
 /** Where the learner left off: the saved position, else the first exercise not done, else the quiz. */
 export function resumeIndex(items: MapItem[], progress: Progress): number {
+  const quizAt = progress.position?.quiz;
+  // Left in the middle of a quiz: back to it.
+  const inQuiz = quizAt ? items.findIndex((i) => i.type === 'quiz' && i.id === quizAt && i.answered > 0) : -1;
+  if (inQuiz >= 0) return inQuiz;
   const saved = progress.position?.exercise;
   // Where the learner left off, unless they finished it there: then what comes next.
   const at = saved ? items.findIndex((i) => i.type === 'exercise' && i.id === saved && !i.done) : -1;
