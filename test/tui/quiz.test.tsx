@@ -95,6 +95,7 @@ describe('the quiz', () => {
     // Leaving the quiz (or the app) loses no answer.
     first.press('q');
     await until(() => first.exits.length > 0, 'the quiz to end');
+    await first.close();
     await until(
       async () =>
         Object.keys((await loadProgress(lab.paths.progress)).progress.quizAnswers?.['section-19'] ?? {})
@@ -154,6 +155,10 @@ describe('the quiz', () => {
     const fifth = takeQuiz();
     await fifth.waitForText('question 1 of 4');
     expect(fifth.lastFrame()).not.toContain('Carrying on');
+    // A key handled means the effects of opening the quiz have run: its save is under way, and
+    // close waits for it.
+    fifth.press(KEYS.down);
+    await fifth.waitForText('› B) CronJob');
     await fifth.close();
   });
 

@@ -4,9 +4,9 @@ import { useEffect, useRef, useState } from 'react';
 import type { ExerciseResult } from '../../../course/judge.js';
 import { isDone, passedSteps, recordHint, setPosition } from '../../../course/progress.js';
 import type { Exercise as ExerciseData } from '../../../course/schema.js';
-import { updateProgress } from '../../../files/progress-store.js';
 import { type Lab, readProgress, stepView } from '../../../lab.js';
 import { runFirst, useKeys } from '../../app/keys.js';
+import { useSaveProgress } from '../../app/save-progress.js';
 import { useSyncState } from '../../app/sync-state.js';
 import { useUi } from '../../app/ui.js';
 import { ChecksList } from '../../components/ChecksList.js';
@@ -72,17 +72,12 @@ function ExerciseScreen({
   onBack,
   start,
 }: Props & { start: Start }) {
-  const { print, inputActive, session } = useUi();
+  const { print, inputActive } = useUi();
   const [state, setState, current] = useSyncState(start.state);
   const [hints, setHints, hintsNow] = useSyncState(start.hints);
   const step = exercise.steps[state.step]!;
 
-  const save = (change: Parameters<typeof updateProgress>[1]) =>
-    session.track(updateProgress(lab.paths.progress, change)).then(
-      ({ warning }) => warning && print(<Text color="yellow">{warning}</Text>),
-      (error: unknown) =>
-        print(<Text color="red">Your progress could not be saved: {(error as Error).message}</Text>),
-    );
+  const save = useSaveProgress(lab);
 
   const onEvaluated = (result: ExerciseResult, panel: NamespaceReading) => {
     const onScreen = current.current.step;

@@ -3,15 +3,14 @@ import { useEffect, useState } from 'react';
 import { type Answer, gradeQuestion, type QuestionGrade } from '../../../course/grade.js';
 import {
   forgetQuizAnswers,
-  type Progress,
   recordQuiz,
   recordQuizAnswer,
   setQuizPosition,
 } from '../../../course/progress.js';
 import type { Quiz as QuizData } from '../../../course/schema.js';
-import { updateProgress } from '../../../files/progress-store.js';
 import { type Lab, readProgress } from '../../../lab.js';
 import { runFirst, useKeys } from '../../app/keys.js';
+import { useSaveProgress } from '../../app/save-progress.js';
 import { useSyncState } from '../../app/sync-state.js';
 import { useUi } from '../../app/ui.js';
 import { Footer, type KeyHint } from '../../components/Footer.js';
@@ -66,20 +65,11 @@ export function resumeQuiz(quiz: QuizData, saved: Record<string, Answer> | undef
 
 /** One question at a time; after each, the feedback, the model answer and why; then the score. */
 function useQuiz(lab: Lab, quiz: QuizData, start: QuizProgress) {
-  const { print, session } = useUi();
+  const { print } = useUi();
   const [state, setState, now] = useSyncState<QuizProgress>(start);
   const question = quiz.questions[state.index]!;
 
-  const save = (change: (progress: Progress) => Progress, what: string) =>
-    session.track(updateProgress(lab.paths.progress, change)).then(
-      ({ warning }) => warning && print(<Text color="yellow">{warning}</Text>),
-      (error: unknown) =>
-        print(
-          <Text color="red">
-            {what} could not be saved: {(error as Error).message}
-          </Text>,
-        ),
-    );
+  const save = useSaveProgress(lab);
 
   const setPhase = (phase: Phase) => setState((s) => ({ ...s, phase }));
   // On the map, the quiz is where the learner is now; the answers kept say how far they got.
