@@ -86,23 +86,28 @@ export function unreachableReason(result: ToolResult, target: ClusterTarget): st
       text,
     )
   ) {
-    return `The cluster of context ${target.context} is not reachable (${firstLine(text)}). ${startIt}`;
+    return `The cluster of context ${target.context} is not reachable (${kubectlSays(text)}). ${startIt}`;
   }
   if (/error loading config file|invalid configuration|no configuration has been provided/i.test(text)) {
-    return `kubectl cannot read the kubeconfig (${firstLine(text)}). Check --kubeconfig or $KUBECONFIG.`;
+    return `kubectl cannot read the kubeconfig (${kubectlSays(text)}). Check --kubeconfig or $KUBECONFIG.`;
   }
   return undefined;
 }
 
-function firstLine(text: string): string {
-  return (
-    text
-      .trim()
-      .split('\n')
-      .find((line) => line.trim() !== '') ?? ''
-  )
-    .replace(/^(E\d{4} [\d:.]+\s+\d+ [\w.]+:\d+\] )/, '')
-    .trim();
+/** klog's prefix on kubectl's log lines: `E1124 11:24:33.582857   14943 memcache.go:265] `. */
+const KLOG = /^[EWI]\d{4} [\d:.]+\s+\d+ [\w.]+:\d+\] /;
+
+/**
+ * kubectl's own sentence about the failure: the last line that is not one of its log lines (it
+ * logs each failed discovery request, then says once what went wrong), else the first log line
+ * without its prefix.
+ */
+function kubectlSays(text: string): string {
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  return lines.findLast((line) => !KLOG.test(line)) ?? (lines[0] ?? '').replace(KLOG, '').trim();
 }
 
 /**

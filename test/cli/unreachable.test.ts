@@ -75,7 +75,7 @@ describe('check against a cluster that is not there', () => {
     const verdict = JSON.parse(String(result.stdout));
     expect(verdict.steps).toEqual([]);
     expect(verdict.error).toMatch(
-      /^The cluster of context churn-labs-sim is not reachable \(.*refused.*\)\. Start the simulated cluster with `churn-labs sim serve`/,
+      /^The cluster of context churn-labs-sim is not reachable \(The connection to the server 127\.0\.0\.1:\d+ was refused - did you specify the right host or port\?\)\. Start the simulated cluster with `churn-labs sim serve`/,
     );
   });
 
