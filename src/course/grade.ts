@@ -147,9 +147,10 @@ export function gradeQuestion(question: Question, answer: Answer | undefined): Q
       const sentences = text.split(/(?<=[.!?;])\s+|\n+/).filter((s) => s.trim() !== '');
       const says = (patterns: string[], sentence: string) =>
         patterns.some((p) => new RegExp(p, 'i').test(sentence));
-      // A point is earned by a sentence that says it and does not say it the wrong way round.
-      const hit = question.keyPoints.filter((k) =>
-        sentences.some((s) => says(k.accept, s) && !says(k.reject, s)),
+      // A point is earned by a sentence that says it, unless the answer also says it the wrong way
+      // round: a right sentence beside a contradicting one is a guess both ways.
+      const hit = question.keyPoints.filter(
+        (k) => sentences.some((s) => says(k.accept, s)) && !sentences.some((s) => says(k.reject, s)),
       );
       const missed = question.keyPoints.filter((k) => !hit.includes(k));
       const total = question.keyPoints.reduce((s, k) => s + k.weight, 0);

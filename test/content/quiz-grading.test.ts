@@ -47,6 +47,7 @@ describe('grading the section-19 quiz', () => {
       paraphrases: [
         'The kernel kills the process because it ran out of memory; it comes back after a back-off (CrashLoopBackOff if it keeps happening). kubectl get pods shows the restarts and Last State: OOMKilled.',
         "it's OOM killed with exit code 137, then restarted depending on the restart policy. check kubectl describe pod",
+        'It is OOMKilled (exit 137) and the kubelet brings it up again; kubectl describe pod shows Last State OOMKilled.',
       ],
       partial: { answer: 'It is OOMKilled.', score: 1, missed: /restartPolicy.*kubectl describe pod/ },
     },
@@ -62,6 +63,7 @@ describe('grading the section-19 quiz', () => {
       id: 'q8',
       paraphrases: [
         'Requests are what the scheduler uses to find a node with enough room; limits are the maximum the container is allowed. Above the CPU limit it gets throttled, above the memory limit it is OOMKilled.',
+        'Requests are what the scheduler reserves; limits are the most it may use. Over the CPU limit it is throttled, over the memory limit OOMKilled.',
       ],
       partial: {
         answer: 'Over the CPU limit the container is throttled; over the memory limit it is OOMKilled.',
@@ -71,13 +73,18 @@ describe('grading the section-19 quiz', () => {
     },
     {
       id: 'q10',
-      paraphrases: ['Evicted first: BestEffort, then Burstable, then Guaranteed. churn-api is Burstable.'],
+      paraphrases: [
+        'Evicted first: BestEffort, then Burstable, then Guaranteed. churn-api is Burstable.',
+        'BestEffort first, then Burstable, then Guaranteed. A churn-api pod counts as Burstable.',
+        'BestEffort first, then Burstable, then Guaranteed. churn-api belongs to Burstable.',
+      ],
       partial: { answer: 'BestEffort goes first, Guaranteed last.', score: 1, missed: /Burstable/ },
     },
     {
       id: 'q12',
       paraphrases: [
         "once a week on Mon, eight o'clock in the morning, in the controller manager's time zone",
+        "Mondays at 8 in the morning, in UTC (the controller manager's zone).",
       ],
       partial: { answer: 'Every Monday at 8 AM.', score: 2, missed: /time zone/ },
     },
@@ -85,6 +92,7 @@ describe('grading the section-19 quiz', () => {
       id: 'q15',
       paraphrases: [
         'Older Jobs are deleted so only the most recent 2 of each stay, which leaves their logs for debugging.',
+        'The CronJob holds on to just the two newest successful and failed Jobs and deletes the rest, so their logs can be inspected.',
       ],
       partial: {
         answer: 'They keep the 2 most recent successful and failed Jobs.',
@@ -150,6 +158,21 @@ describe('grading the section-19 quiz', () => {
       contradicts: /runs every minute.*\(your answer says otherwise\)/,
     },
     {
+      id: 'q4',
+      answer:
+        'It runs only once a day at midnight, so predictions are stale. Better: 0 */6 * * * and it would use less cpu.',
+      score: 1,
+      contradicts:
+        /runs every minute.*\(your answer says otherwise\).*the harm.*\(your answer says otherwise\)/,
+    },
+    {
+      id: 'q4',
+      answer: 'Nothing is wrong: it runs every minute. Use 0 2 * * * if it is too expensive.',
+      score: 1,
+      contradicts:
+        /runs every minute.*\(your answer says otherwise\).*the harm.*\(your answer says otherwise\)/,
+    },
+    {
       id: 'q8',
       answer:
         'Requests are the maximum. Limits are the minimum the container gets. Over the CPU limit the container is killed; over memory it slows down.',
@@ -174,6 +197,13 @@ describe('grading the section-19 quiz', () => {
     {
       id: 'q20',
       answer: 'ceil(3*35/70) = ceil(1.5) = 2 replicas, at once: there is no stabilization for this.',
+      score: 2,
+      contradicts: /stabilization window \(your answer says otherwise\)/,
+    },
+    {
+      id: 'q20',
+      answer:
+        'ceil(1.5) = 2, so it goes to 2 replicas right at the next 15s sync; the 5 min stabilization only applies to scale up.',
       score: 2,
       contradicts: /stabilization window \(your answer says otherwise\)/,
     },
