@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Probe } from '../course/checks.js';
 import { logSource, logTargetKinds } from '../course/log-pod.js';
 import { isPodReady, KINDS, type KubeObject, matchesSelector, Snapshot } from '../course/objects.js';
@@ -55,6 +56,9 @@ export async function observe(
   // An unreachable cluster is one verdict: the probes already under way are called off.
   const cancel = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, cancel.signal]) : cancel.signal;
+  // Every request in flight listens on it (a metric check reads each pod at once), and it lives
+  // for this one reading: past 10 pods Node would otherwise print a leak warning over the app.
+  setMaxListeners(0, signal);
   const run = { signal, timeoutMs: options.timeoutMs ?? 15_000 };
   const wantsHttp = checks.some((c) => c.type === 'http' || c.type === 'metric' || c.type === 'logs');
   const reader = new ProbeReader(

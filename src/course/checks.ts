@@ -250,10 +250,19 @@ function rolloutHistory(check: Extract<Check, { type: 'rolloutHistory' }>, snaps
     return fail(
       `Deployment ${check.deployment} has ${plural(history.length, 'revision')} (${listing}); expected at least ${check.minRevisions}.`,
     );
-  if (check.current !== undefined && newest.image !== check.current)
+  if (check.current !== undefined && newest.image !== check.current) {
+    // `rollout undo` goes back one revision. When that one does not run the image either (a typo
+    // rolled out on the way), say which revision does.
+    const wanted = history.findLast((r) => r.image === check.current);
+    const previous = history.at(-2);
+    const way =
+      wanted && previous && previous.image !== check.current
+        ? ` Revision ${wanted.revision} runs it: \`kubectl rollout undo deployment/${check.deployment} -n ${snapshot.namespace} --to-revision=${wanted.revision}\` goes back to it (a plain undo goes back one revision only, to ${previous.image}).`
+        : '';
     return fail(
-      `Deployment ${check.deployment} runs ${newest.image} at revision ${newest.revision}; expected ${check.current} (history: ${listing}).`,
+      `Deployment ${check.deployment} runs ${newest.image} at revision ${newest.revision}; expected ${check.current} (history: ${listing}).${way}`,
     );
+  }
   for (const image of check.earlier ?? []) {
     if (!history.some((r) => r.image === image && r.revision < newest.revision))
       return fail(

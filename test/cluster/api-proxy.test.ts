@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeApiProxies, sharedApiProxy, startApiProxy } from '../../src/cluster/api-proxy.js';
-import type { ClusterTarget } from '../../src/cluster/kubectl.js';
+import { type ClusterTarget, kubectl } from '../../src/cluster/kubectl.js';
+import { observe } from '../../src/cluster/observe.js';
+import { checkSchema } from '../../src/course/schema.js';
 import { type Simulator, startSimulator } from '../../src/sim/main.js';
 
 /**
@@ -72,4 +74,53 @@ describe('the API proxy', () => {
     await closeApiProxies();
     await second!.ended;
   });
+
+  it("reads a dozen pods' metrics at once without Node's listener-leak warning over the screen", async () => {
+    await kubectl(target, ['create', 'namespace', 'wide']);
+    await kubectl(target, [
+      'create',
+      'deployment',
+      'idle',
+      '--image=busybox:1.36',
+      '--replicas=12',
+      '-n',
+      'wide',
+    ]);
+    const ready = async () => {
+      const pods = JSON.parse(
+        (await kubectl(target, ['get', 'pods', '-n', 'wide', '-l', 'app=idle', '-o', 'json'])).stdout,
+      ) as { items: { status?: { conditions?: { type: string; status: string }[] } }[] };
+      return pods.items.filter((p) =>
+        p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+      ).length;
+    };
+    for (const deadline = Date.now() + 30_000; (await ready()) < 12; ) {
+      if (Date.now() > deadline) throw new Error('the 12 pods did not become ready');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const check = checkSchema.parse({
+        id: 'm',
+        title: 'm',
+        type: 'metric',
+        selector: 'app=idle',
+        port: 8000,
+        metric: 'api_requests_total',
+        expect: { atLeast: 1 },
+      });
+      const seen = await observe(target, 'wide', [check]);
+      expect(seen.reachable).toBe(true);
+      if (seen.reachable)
+        expect(seen.probes.get(check)).toMatchObject({ type: 'metric', pods: expect.any(Array) });
+      if (seen.reachable) expect((seen.probes.get(check) as { pods: unknown[] }).pods).toHaveLength(12);
+      // Node emits its warnings on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  }, 60_000);
 });

@@ -355,6 +355,20 @@ describe('rolloutHistory', () => {
     );
   });
 
+  it('after a typo rolled out on the way, names the revision to go back to, which a plain undo misses', () => {
+    expect(
+      run(
+        rollback,
+        deployment(),
+        replicaSet(1, 'churn-labs/churn-api:0.1.0'),
+        replicaSet(3, 'churn-labs/churn-api:0.2.0'),
+        replicaSet(4, 'churn-labs/churn-api:0.2.O', { replicas: 3 }),
+      ).message,
+    ).toBe(
+      'Deployment churn-api runs churn-labs/churn-api:0.2.O at revision 4; expected churn-labs/churn-api:0.1.0 (history: 1: churn-labs/churn-api:0.1.0, 3: churn-labs/churn-api:0.2.0, 4: churn-labs/churn-api:0.2.O). Revision 1 runs it: `kubectl rollout undo deployment/churn-api -n churn-mlops --to-revision=1` goes back to it (a plain undo goes back one revision only, to churn-labs/churn-api:0.2.0).',
+    );
+  });
+
   it('ignores ReplicaSets of other owners and counts revisions', () => {
     const foreign = {
       ...replicaSet(7, 'churn-labs/churn-api:0.2.0'),

@@ -5,7 +5,9 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { observe } from '../../src/cluster/observe.js';
 import type { ExerciseResult } from '../../src/course/judge.js';
+import { recordPassedSteps } from '../../src/course/progress.js';
 import type { Check } from '../../src/course/schema.js';
+import { updateProgress } from '../../src/files/progress-store.js';
 import { closeLab, type Lab, openLab } from '../../src/lab.js';
 import { type Simulator, startSimulator } from '../../src/sim/main.js';
 import {
@@ -232,7 +234,31 @@ describe('the course on the simulated cluster', () => {
     await typeCommands(lab, 'rolling-update', 'undo', 200_000);
     const after = await checkUntil(lab, 'rolling-update', (r) => r.passed, 60);
     expect(after.passed, summary(after)).toBe(true);
-  }, 420_000);
+
+    // A typo rolled out on the way: the plain undo lands on it. The check names the revision that
+    // runs 0.1.0, and the solution goes straight back to it.
+    // On the last step, as the learner who met it was.
+    await forget(lab, 'rolling-update');
+    await updateProgress(lab.paths.progress, (p) =>
+      recordPassedSteps(p, exercise(lab, 'rolling-update'), ['update', 'watch']),
+    );
+    await shell(
+      lab,
+      'kubectl set image deployment/churn-api churn-api=churn-labs/churn-api:0.2.O -n churn-mlops',
+    );
+    await shell(
+      lab,
+      'kubectl set image deployment/churn-api churn-api=churn-labs/churn-api:0.2.0 -n churn-mlops',
+    );
+    await shell(lab, 'kubectl rollout status deployment/churn-api -n churn-mlops --timeout=110s', 200_000);
+    await shell(lab, 'kubectl rollout undo deployment/churn-api -n churn-mlops');
+    const detour = await check('rolling-update');
+    expect(verdict(detour, 'undo', 'back-on-0-1-0').message).toMatch(
+      /runs churn-labs\/churn-api:0\.2\.O at revision \d+;.* Revision \d+ runs it: `kubectl rollout undo deployment\/churn-api -n churn-mlops --to-revision=\d+`/,
+    );
+    const solved = await solve(lab, 'rolling-update', 200);
+    expect(solved.passed, summary(solved)).toBe(true);
+  }, 600_000);
 
   it('cronjob-admin: red until suspended; solve suspends, runs by hand, resumes', async () => {
     redBefore(await check('cronjob-admin'), ['resume/resumed']);
