@@ -67,7 +67,7 @@ export function evaluateObjectCheck(check: ObjectCheck, snapshot: Snapshot): Ver
       for (const field of check.fields) {
         const outcome = evaluateField(object, field);
         const said = field.as
-          ? `${check.name} has ${outcome.found} ${field.as}`
+          ? named(check.name, outcome.found, field.as)
           : `${check.name}: ${field.path} is ${outcome.found}`;
         if (outcome.passed) found.push(said);
         else failures.push(`${said}; expected ${outcome.expected}`);
@@ -238,6 +238,16 @@ export function revisions(deployment: KubeObject, snapshot: Snapshot, container?
     .sort((a, b) => a.revision - b.revision);
 }
 
+/**
+ * A field said the way the learner would: a count as "churn-api has 4 ready replicas", any other
+ * value as "churn-batch-score's suspend is false", nothing as "manual-batch has no owner CronJob".
+ */
+function named(name: string, found: string, as: string): string {
+  if (found === 'none') return `${name} has no ${as}`;
+  if (/^-?\d+(\.\d+)?$/.test(found) && /s$/.test(as)) return `${name} has ${found} ${as}`;
+  return `${name}'s ${as} is ${found}`;
+}
+
 function rolloutHistory(check: Extract<Check, { type: 'rolloutHistory' }>, snapshot: Snapshot): Verdict {
   const deployment = snapshot.get('Deployment', check.deployment);
   if (!deployment) return missing('Deployment', check.deployment, snapshot);
@@ -302,7 +312,7 @@ function endpoints(check: Extract<Check, { type: 'endpoints' }>, snapshot: Snaps
     parts.push(
       outcome.passed
         ? `${notReady} not ready`
-        : `${notReady} endpoints not ready; expected ${outcome.expected}`,
+        : `${plural(notReady, 'endpoint')} not ready; expected ${outcome.expected}`,
     );
   }
   if (slices.length === 0 && !passed)

@@ -43,7 +43,7 @@ export const expectationShape = {
 const fieldExpectation = z
   .object({
     path: z.string().min(1),
-    /** How the learner would name the value: "ready replicas" gives "churn-api has 4 ready replicas; expected 5". */
+    /** How the learner would name the value: "ready replicas" gives "churn-api has 4 ready replicas; expected 5", "suspend" gives "churn-batch-score's suspend is false; expected true". */
     as: z.string().optional(),
     /** A missing count in status means 0, as the API leaves zero counts out. */
     default: scalar.optional(),

@@ -79,6 +79,26 @@ describe('fields', () => {
     });
   });
 
+  it('says a value that is not a count, or no value at all, in a sentence', () => {
+    const d = deployment({ image: 'churn-labs/churn-api:0.2.0' });
+    const field = (as: string, path: string, equals: string) => ({
+      type: 'fields',
+      kind: 'Deployment',
+      name: 'churn-api',
+      fields: [{ path, as, equals }],
+    });
+    expect(
+      run(field('image', '.spec.template.spec.containers[0].image', 'churn-labs/churn-api:0.1.0'), d),
+    ).toEqual({
+      passed: false,
+      message: "churn-api's image is churn-labs/churn-api:0.2.0; expected churn-labs/churn-api:0.1.0.",
+    });
+    expect(run(field('owner CronJob', '.metadata.ownerReferences[0].name', 'churn-batch-score'), d)).toEqual({
+      passed: false,
+      message: 'churn-api has no owner CronJob; expected churn-batch-score.',
+    });
+  });
+
   it('reads a count the API left out as 0', () => {
     const noneReady = deployment({ replicas: 3, ready: 0, available: 0 });
     expect(noneReady.status.readyReplicas).toBeUndefined();
@@ -403,6 +423,10 @@ describe('endpoints', () => {
       passed: true,
       message: 'Service churn-api has 2 ready endpoints, 1 not ready.',
     });
+    expect(
+      run({ type: 'endpoints', service: 'churn-api', ready: { equals: 2 }, notReady: { equals: 0 } }, slice)
+        .message,
+    ).toBe('Service churn-api has 2 ready endpoints, 1 endpoint not ready; expected 0.');
     expect(run({ type: 'endpoints', service: 'churn-api', ready: { equals: 3 } }, slice)).toEqual({
       passed: false,
       message: 'Service churn-api has 2 ready endpoints; expected 3.',
