@@ -108,9 +108,7 @@ describe('the quiz', () => {
     expect(kept.quizzes).toEqual({});
 
     const second = takeQuiz();
-    await second.waitForText(
-      'Carrying on from your last visit: 2 of 4 questions answered (1 of 2 points so far).',
-    );
+    await second.waitForText('Carrying on: questions 1 to 2 of 4 answered, 1 of their 2 points scored.');
     await second.waitForText('question 3 of 4');
     for (const letter of 'It gets OOMKilled and restarted.') second.press(letter);
     await second.waitForText('It gets OOMKilled and restarted.');
@@ -140,7 +138,7 @@ describe('the quiz', () => {
     await third.close();
     const fourth = takeQuiz();
     const again = await fourth.waitForText(
-      'Carrying on from your last visit: 4 of 4 questions answered (3 of 4 points so far).',
+      'Carrying on: questions 1 to 4 of 4 answered, 3 of their 4 points scored.',
     );
     expect(again).toContain('✓ 1 of 1: All 2 requirements met.');
     fourth.press(KEYS.enter);

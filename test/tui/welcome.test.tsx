@@ -41,7 +41,7 @@ describe('the welcome screen', () => {
     });
     const app = renderApp(lab, new TestCluster().services());
     const frame = await app.waitForText('Enter: carry on with the quiz');
-    expect(frame).toMatch(/› \? Quiz: Section 19 assessment · 2 of 4 answered, to carry on/);
+    expect(frame).toMatch(/› \? Quiz: Section 19 assessment · in progress: 2 of 4 questions answered/);
     await app.close();
   });
 

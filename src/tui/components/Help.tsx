@@ -24,7 +24,7 @@ const SECTIONS: [string, [string, string][]][] = [
     [
       ['↑ ↓ Enter', 'pick a choice'],
       ['Enter', 'submit a typed answer'],
-      ['Esc', 'leave a text field'],
+      ['Esc', 'leave the quiz from a typed answer (your answers so far are kept); back from a file path'],
     ],
   ],
 ];

@@ -82,8 +82,8 @@ function useQuiz(lab: Lab, quiz: QuizData, start: QuizProgress) {
       const max = round(graded.reduce((sum, g) => sum + g.max, 0));
       print(
         <Text color="yellow">
-          Carrying on from your last visit: {start.resumed} of {quiz.questions.length} questions answered
-          {` (${score} of ${max} points so far)`}.
+          Carrying on: questions 1 to {start.resumed} of {quiz.questions.length} answered, {score} of their{' '}
+          {max} points scored.
         </Text>,
       );
     }

@@ -139,7 +139,7 @@ function MapLine({ item, number, selected }: { item: MapItem; number: number; se
         {item.answered > 0 && (
           <Text color="yellow">
             {' '}
-            · {item.answered} of {item.questions} answered, to carry on
+            · in progress: {item.answered} of {item.questions} questions answered
           </Text>
         )}
       </Text>
