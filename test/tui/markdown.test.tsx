@@ -154,10 +154,14 @@ describe('tables', () => {
     unmount();
   });
 
-  it('that fit, stay as written', () => {
-    const narrow = '| a | b |\n| --- | --- |\n| 1 | 2 |';
+  it('that fit, are drawn in aligned columns, without the pipes and the separator line', () => {
+    const narrow = '| class | qos |\n| --- | --- |\n| `Guaranteed` | killed last |\n| BestEffort | first |';
     const { lastFrame, unmount } = render(<Markdown text={narrow} />);
-    expect(lastFrame()).toBe(narrow);
+    expect(lastFrame()?.split('\n')).toEqual([
+      'class        qos',
+      'Guaranteed   killed last',
+      'BestEffort   first',
+    ]);
     unmount();
   });
 });

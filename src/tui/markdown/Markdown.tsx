@@ -90,14 +90,13 @@ export function Code({ lines, shell = false }: { lines: string[]; shell?: boolea
 }
 
 /**
- * A table as written when it fits the terminal; else one line per row, each cell named by its
- * column ("Guaranteed — when: …; under memory pressure: killed last"), so that it wraps readably
- * instead of breaking the columns apart.
+ * A table in aligned columns, its header bold and without the `| --- |` line, when it fits the
+ * terminal; else one line per row, each cell named by its column ("Guaranteed — when: …; under
+ * memory pressure: killed last"), so that it wraps readably instead of breaking the columns apart.
  */
 function Table({ lines }: { lines: string[] }) {
   const { stdout } = useStdout();
   const columns = stdout.columns || 80;
-  if (lines.every((line) => line.length < columns)) return <Text>{lines.join('\n')}</Text>;
   const cells = (line: string) =>
     line
       .replace(/^\s*\|/, '')
@@ -105,6 +104,33 @@ function Table({ lines }: { lines: string[] }) {
       .split('|')
       .map((c) => c.trim());
   const [header = [], ...rows] = lines.filter((l) => !/^\s*\|?[\s:|-]+\|?\s*$/.test(l)).map(cells);
+  const shown = (cell: string) =>
+    lexInline(cell)
+      .map((span) => span.text)
+      .join('');
+  const widths = header.map((_, j) =>
+    Math.max(...[header, ...rows].map((row) => shown(row[j] ?? '').length)),
+  );
+  const gap = 3;
+  if (widths.reduce((sum, w) => sum + w + gap, 0) - gap < columns) {
+    const line = (row: string[], bold: boolean) =>
+      row.map((cell, j) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: cells never reorder.
+        <Text key={j}>
+          <Spans spans={lexInline(cell, { bold })} />
+          {j < row.length - 1 ? ' '.repeat(Math.max(0, (widths[j] ?? 0) - shown(cell).length) + gap) : ''}
+        </Text>
+      ));
+    return (
+      <Box flexDirection="column">
+        <Text>{line(header, true)}</Text>
+        {rows.map((row, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: rows never reorder.
+          <Text key={i}>{line(row, false)}</Text>
+        ))}
+      </Box>
+    );
+  }
   return (
     <Box flexDirection="column">
       {rows.map((row, i) => (
