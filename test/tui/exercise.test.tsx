@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadProgress } from '../../src/files/progress-store.js';
 import type { Lab } from '../../src/lab.js';
+import { shellLines } from '../../src/tui/markdown/shell-lines.js';
 import { tempLab } from './fixtures.js';
 import { configMap, KEYS, namespaceObject, renderApp, TestCluster, until } from './harness.js';
 
@@ -179,6 +180,27 @@ describe('an exercise', () => {
     expect(frame).toContain('  error: the path "manifests/" does not exist');
     expect(frame).toContain('✗ failed (exit code 1)');
     await until(() => cluster.evaluations >= before + 2, 'a check after each command');
+    await app.close();
+  });
+
+  it('breaks a long solution command between words with a trailing backslash, so that it copies as it ran', async () => {
+    const cluster = new TestCluster();
+    const services = cluster.services();
+    const command =
+      'kubectl rollout undo deployment/churn-api -n churn-mlops --to-revision="$(kubectl get replicasets -n churn-mlops -l app=churn-api -o name)"';
+    services.runSolution = async (_lab, _exercise, onEvent) => {
+      onEvent({ type: 'command', step: 'namespace', command });
+      onEvent({ type: 'result', command, ok: true, exitCode: 0 });
+      return true;
+    };
+    const app = renderApp(lab, services, { only: { screen: 'exercise', exercise: 'deploy-system' } });
+    await app.waitForText('✗ namespace churn-mlops exists');
+    app.press('s');
+    const frame = await app.waitForText('--to-revision');
+    const lines = frame.split('\n');
+    const first = lines.findIndex((l) => l.startsWith('kubectl rollout undo'));
+    expect(lines.slice(first, first + shellLines(command, 99).length)).toEqual(shellLines(command, 99));
+    expect(shellLines(command, 99).length).toBeGreaterThan(1);
     await app.close();
   });
 

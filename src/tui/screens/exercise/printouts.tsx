@@ -102,9 +102,8 @@ export function SolutionCommand(props: { command: string; output: string; ok: bo
   const shown = lines.slice(-OUTPUT_LINES);
   return (
     <Box flexDirection="column">
-      <Text bold color="cyan">
-        {props.command}
-      </Text>
+      {/* Broken between words with ` \`, as in the instructions, so that a copied command runs. */}
+      <Code lines={[props.command]} shell />
       {lines.length > OUTPUT_LINES && (
         <Text dimColor>{`  … ${lines.length - OUTPUT_LINES} lines before these`}</Text>
       )}
