@@ -198,7 +198,7 @@ describe.skipIf(!hasTmux || !built || !simulatorReady)('start --simulate, end to
     await terminal.waitForText('Section 19: Production Kubernetes Deployments');
     await terminal.waitFor((s) => /› .*1\. /.test(s), 'the cursor on exercise 1');
     await terminal.keys('Enter');
-    await terminal.waitForText('The lab is up. Press Enter to start.', 240_000);
+    await terminal.waitForText('Press Enter to start.', 240_000);
     expect(await terminal.screen()).toContain(`export KUBECONFIG=${home}/sim/kubeconfig`);
     await terminal.keys('Enter');
     await terminal.waitForText('Step 1 of');
@@ -256,7 +256,7 @@ describe.skipIf(!hasTmux || !built || !simulatorReady)('start --simulate, end to
     await terminal.start(run('start --simulate'), { CHURN_LABS_HOME: home });
     await terminal.waitForText('exercises done');
     await terminal.keys('Enter');
-    await terminal.waitForText('The lab is up. Press Enter to start.', 240_000);
+    await terminal.waitForText('Press Enter to start.', 240_000);
     const app = (await descendants(await terminal.panePid()))[0]!;
     const started = await descendants(app);
     expect(started.length).toBeGreaterThan(0);

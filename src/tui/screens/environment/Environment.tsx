@@ -32,7 +32,16 @@ function useClock(active: boolean): number {
 }
 
 export function Environment({ lab, simulate, next, onUp, onStart, onBack }: Props) {
-  const { inputActive } = useUi();
+  const { inputActive, print } = useUi();
+  // Printed first, above the steps that finish (they are printed as they do).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once, on opening the screen
+  useEffect(() => {
+    print(
+      <Text bold>
+        The lab environment{simulate ? ' (simulated cluster)' : ` (kind, context ${lab.target.context})`}
+      </Text>,
+    );
+  }, []);
   const { running, phase, retry } = useBringUp(lab, simulate, onUp);
   const now = useClock(running.length > 0);
 
@@ -75,9 +84,6 @@ export function Environment({ lab, simulate, next, onUp, onStart, onBack }: Prop
 
   return (
     <Box flexDirection="column">
-      <Text bold>
-        The lab environment{simulate ? ' (simulated cluster)' : ` (kind, context ${lab.target.context})`}
-      </Text>
       {running.map((step) => (
         <Box key={step.id} flexDirection="column">
           <Box>
@@ -100,7 +106,7 @@ export function Environment({ lab, simulate, next, onUp, onStart, onBack }: Prop
         </Box>
       )}
       {phase.name === 'failed' && <Failure step={phase.step} message={phase.message} />}
-      {phase.name === 'ready' && <Text color="green">The lab is up. Press Enter to start.</Text>}
+      {phase.name === 'ready' && <Text color="green">Press Enter to start.</Text>}
       <Footer keys={keys} />
     </Box>
   );
