@@ -80,11 +80,12 @@ export async function checkExercise(
   // the judge (jsonpath) while it runs.
   const { observe } = await import('./cluster/observe.js');
   checked = true;
-  const recorded = passedSteps(await readProgress(lab), exercise.id);
+  const progress = await readProgress(lab);
+  const recorded = passedSteps(progress, exercise.id);
   const observing = observe(lab.target, exercise.namespace, pendingChecks(exercise, recorded), { signal });
   const { judgeExercise, newlyPassed } = await import('./course/judge.js');
   const reading = await observing;
-  const result = judgeExercise(exercise, reading, recorded);
+  const result = judgeExercise(exercise, reading, recorded, progress.exercises[exercise.id]?.steps);
   const passedNow = newlyPassed(result);
   if (passedNow.length > 0) {
     const { warning } = await updateProgress(lab.paths.progress, (p) =>

@@ -45,7 +45,15 @@ function missing(kind: string, name: string, snapshot: Snapshot): Verdict {
   return fail(`No ${kind} ${name}${where}.`);
 }
 
-export function evaluateObjectCheck(check: ObjectCheck, snapshot: Snapshot): Verdict {
+/**
+ * `passedAt`: when each step of the exercise passed (step id -> ISO time), for the checks that
+ * count only what happened since.
+ */
+export function evaluateObjectCheck(
+  check: ObjectCheck,
+  snapshot: Snapshot,
+  passedAt: Readonly<Record<string, string>> = {},
+): Verdict {
   switch (check.type) {
     case 'exists': {
       const object = snapshot.get(check.kind, check.name);
@@ -75,9 +83,13 @@ export function evaluateObjectCheck(check: ObjectCheck, snapshot: Snapshot): Ver
       return failures.length === 0 ? pass(`${found.join('; ')}.`) : fail(`${failures.join('; ')}.`);
     }
     case 'count': {
+      const since = check.since === undefined ? undefined : passedAt[check.since];
+      if (check.since !== undefined && since === undefined)
+        return fail(`This counts only what happens after step "${check.since}" has passed.`);
       const counted = snapshot
         .all(check.kind)
         .filter((o) => !o.metadata.deletionTimestamp)
+        .filter((o) => since === undefined || happenedSince(o, since))
         .filter((o) => matchesSelector(o.metadata.labels, check.selector))
         .filter((o) => !check.ready || isPodReady(o))
         .filter((o) => (check.where ?? []).every((field) => evaluateField(o, field).passed));
@@ -236,6 +248,18 @@ export function revisions(deployment: KubeObject, snapshot: Snapshot, container?
     })
     .filter((r) => r.revision > 0)
     .sort((a, b) => a.revision - b.revision);
+}
+
+/**
+ * Made, or (an event) last seen, at or after `since`. The API's times have whole seconds, so the
+ * second in which the step passed counts too.
+ */
+function happenedSince(object: KubeObject, since: string): boolean {
+  const from = Math.floor(Date.parse(since) / 1000) * 1000;
+  const times = [object.metadata.creationTimestamp, object.lastTimestamp, object.eventTime]
+    .filter((t): t is string => typeof t === 'string')
+    .map((t) => Date.parse(t));
+  return times.some((t) => t >= from);
 }
 
 /**

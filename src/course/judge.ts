@@ -50,6 +50,7 @@ export function judgeExercise(
   exercise: Exercise,
   reading: Reading,
   recorded: ReadonlySet<string>,
+  passedAt: Readonly<Record<string, string>> = {},
 ): ExerciseResult {
   if (!reading.reachable) return { exercise: exercise.id, passed: false, steps: [], error: reading.reason };
   // Steps are done in order: a step counts only once every step before it has passed, now or
@@ -71,7 +72,7 @@ export function judgeExercise(
       };
     }
     const checks = step.checks.map(
-      (check): CheckResult => ({ id: check.id, title: check.title, ...judgeCheck(check, reading) }),
+      (check): CheckResult => ({ id: check.id, title: check.title, ...judgeCheck(check, reading, passedAt) }),
     );
     const checksPass = checks.every((c) => c.passed);
     const passed = earlierPassed && checksPass;
@@ -89,10 +90,14 @@ export function judgeExercise(
   return { exercise: exercise.id, passed: steps.every((s) => s.passed), steps };
 }
 
-export function judgeCheck(check: Check, reading: Extract<Reading, { reachable: true }>): Verdict {
+export function judgeCheck(
+  check: Check,
+  reading: Extract<Reading, { reachable: true }>,
+  passedAt: Readonly<Record<string, string>> = {},
+): Verdict {
   try {
     return isObjectCheck(check)
-      ? evaluateObjectCheck(check, reading.snapshot)
+      ? evaluateObjectCheck(check, reading.snapshot, passedAt)
       : evaluateProbeCheck(check as ProbeCheck, reading.probes.get(check));
   } catch (error) {
     // A check must never take the others down with it; say what broke instead.

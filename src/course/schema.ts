@@ -107,6 +107,11 @@ export const checkSchema = z.discriminatedUnion('type', [
       where: z.array(fieldExpectation).optional(),
       /** For pods: only pods whose Ready condition is True count. */
       ready: z.boolean().optional(),
+      /**
+       * An earlier step's id: only objects made (events: last seen) after that step passed count,
+       * so that what earlier exercises left behind (a rollout's Killing events) does not.
+       */
+      since: id.optional(),
       /** How the learner would name what is counted: "ready churn-api pods". */
       as: z.string().optional(),
       expect: countExpectation,
@@ -273,6 +278,17 @@ export const exerciseSchema = z
             message: `check id "${check.id}" is used twice in step "${step.id}"`,
           });
         checkIds.add(check.id);
+        // stepIds holds this step and those before it; `since` must name one before.
+        if (
+          check.type === 'count' &&
+          check.since !== undefined &&
+          (check.since === step.id || !stepIds.has(check.since))
+        )
+          ctx.addIssue({
+            code: 'custom',
+            path: ['steps', i, 'checks', j, 'since'],
+            message: `since "${check.since}" must name a step before "${step.id}"`,
+          });
       });
     });
   });

@@ -176,6 +176,76 @@ describe('fields', () => {
   });
 });
 
+describe('count since an earlier step passed', () => {
+  const event = (name: string, reason: string, at: string): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name, namespace: 'churn-mlops', creationTimestamp: at },
+    reason,
+    lastTimestamp: at,
+    involvedObject: { kind: 'Pod', name: 'churn-api-x' },
+  });
+  const killing = {
+    type: 'count',
+    kind: 'Event',
+    since: 'mark',
+    where: [{ path: '.reason', equals: 'Killing' }],
+    as: 'Killing events since step 1 passed',
+    expect: { atLeast: 1 },
+  };
+  const rollout = event('old', 'Killing', '2026-11-24T10:00:00Z');
+  const deleted = event('new', 'Killing', '2026-11-24T10:05:03Z');
+  const evaluate = (passedAt: Record<string, string>, ...objects: KubeObject[]) =>
+    evaluateObjectCheck(objectCheck(killing), new Snapshot('churn-mlops', objects), passedAt);
+
+  it('does not count what happened before the step passed, such as an earlier rollout', () => {
+    expect(evaluate({ mark: '2026-11-24T10:05:00.000Z' }, rollout)).toEqual({
+      passed: false,
+      message: '0 Killing events since step 1 passed; expected at least 1.',
+    });
+    expect(evaluate({ mark: '2026-11-24T10:05:00.000Z' }, rollout, deleted)).toEqual({
+      passed: true,
+      message: '1 Killing events since step 1 passed (new).',
+    });
+  });
+
+  it('counts the second in which the step passed (the API keeps whole seconds)', () => {
+    expect(evaluate({ mark: '2026-11-24T10:05:03.900Z' }, deleted).passed).toBe(true);
+    expect(evaluate({ mark: '2026-11-24T10:05:04.000Z' }, deleted).passed).toBe(false);
+  });
+
+  it('says so while that step has not passed', () => {
+    expect(evaluate({}, deleted)).toEqual({
+      passed: false,
+      message: 'This counts only what happens after step "mark" has passed.',
+    });
+  });
+
+  it('must name a step before its own', async () => {
+    const { exerciseSchema } = await import('../../src/course/schema.js');
+    const step = (stepId: string, since: string) => ({
+      id: stepId,
+      title: stepId,
+      instructions: 'x',
+      checks: [{ ...killing, id: 'c', title: 'c', since }],
+      hints: ['h'],
+      solution: ['true'],
+    });
+    const parsed = exerciseSchema.safeParse({
+      id: 'e',
+      title: 'e',
+      seed: 'x',
+      intro: 'x',
+      steps: [step('one', 'two'), step('two', 'two')],
+    });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((i) => i.message)).toEqual([
+      'since "two" must name a step before "one"',
+      'since "two" must name a step before "two"',
+    ]);
+  });
+});
+
 describe('count', () => {
   const pods = [
     pod('churn-api-a'),

@@ -285,12 +285,10 @@ describe('the course on the simulated cluster', () => {
 
   it('persistent-storage: red before, though the model is there; solve deletes a pod and the model survives', async () => {
     // The rollouts of the exercises before left Killing and SuccessfulCreate events of churn-api
-    // pods: only the label of step 1 tells this exercise's deletion from theirs.
+    // pods: those count only since step 1 passed.
     redBefore(await check('persistent-storage'), [
       'mark/model-on-volume',
       'delete/gone',
-      'delete/killing',
-      'delete/replaced',
       'survived/all-available',
       'survived/ready-endpoints',
       'survived/model-still-there',
@@ -306,6 +304,12 @@ describe('the course on the simulated cluster', () => {
     const marked = await check('persistent-storage');
     expect(passing(marked), summary(marked)).toEqual(['mark']);
     expect(verdict(marked, 'delete', 'gone').message).toMatch(/^1 churn-api pods labelled lab=delete-me/);
+    // Taking the label off is not deleting the pod.
+    await shell(lab, 'kubectl label pod -n churn-mlops -l lab=delete-me lab-');
+    const unlabelled = await check('persistent-storage');
+    expect(passing(unlabelled), summary(unlabelled)).toEqual(['mark']);
+    expect(verdict(unlabelled, 'delete', 'killing').message).toMatch(/^0 Killing events/);
+    await typeCommands(lab, 'persistent-storage', 'mark');
     await typeCommands(lab, 'persistent-storage', ['delete', 'survived']);
     const typed = await checkUntil(lab, 'persistent-storage', (r) => r.passed, 60);
     expect(typed.passed, summary(typed)).toBe(true);
