@@ -80,7 +80,9 @@ describe('jobs without the model they need', () => {
     const v = await volume();
     const score = await runJob(bin, ['batch-score'], v.env);
     expect(score.exitCode).toBe(1);
-    expect(score.stderr.trim()).toBe('churn-mlops batch-score: no production model: run seed-model first.');
+    expect(score.stderr.trim()).toMatch(
+      /^churn-mlops batch-score: no production model in \S+model_registry\.json: run seed-model first \(in a pod, the volume that holds it must be mounted there\)\.$/,
+    );
     const promote = await runJob(bin, ['promote-model'], v.env);
     expect(promote.exitCode).toBe(1);
     expect(promote.stderr.trim()).toBe(

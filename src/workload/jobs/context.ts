@@ -51,7 +51,11 @@ export interface ProductionModel {
 export async function loadProduction(context: JobContext): Promise<ProductionModel> {
   const registry = await readRegistry(context.layout);
   const entry = productionModel(registry);
-  if (!entry) throw new UserError('no production model: run seed-model first.', 1);
+  if (!entry)
+    throw new UserError(
+      `no production model in ${context.layout.registryFile}: run seed-model first (in a pod, the volume that holds it must be mounted there).`,
+      1,
+    );
   return { entry, registry, model: await readRegisteredModel(context.layout, entry) };
 }
 
