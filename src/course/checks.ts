@@ -268,7 +268,7 @@ function happenedSince(object: KubeObject, since: string): boolean {
  */
 function named(name: string, found: string, as: string): string {
   if (found === 'none') return `${name} has no ${as}`;
-  if (/^-?\d+(\.\d+)?$/.test(found) && /s$/.test(as)) return `${name} has ${found} ${as}`;
+  if (/^-?\d+(\.\d+)?$/.test(found)) return `${name} has ${found} ${as}`;
   return `${name}'s ${as} is ${found}`;
 }
 
