@@ -209,6 +209,9 @@ describe.skipIf(!hasTmux || !built || !simulatorReady)('start --simulate, end to
     // Settled: the solution has finished and the panel shows the API ready.
     await terminal.waitForText('The solution ran.', 60_000);
     await terminal.waitFor((s) => /deployment churn-api 3\/3 ready/.test(s), 'the API ready', 60_000);
+    // The watches of the last step read the cluster once more when they are up (3 s after they
+    // start, for what changed before they began): let that pass.
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
     const running = await descendants(app);
     expect(running.length).toBeGreaterThan(0);
 
@@ -243,7 +246,9 @@ describe.skipIf(!hasTmux || !built || !simulatorReady)('start --simulate, end to
     // files share the cores, and every timer of the simulated cluster's kubelet (readiness probes,
     // usage samples of 3 pods) costs more, so the budget grows with the load, as the others above.
     // A watch loop that spins would still use tens of percent.
-    expect(share).toBeLessThan(0.02 * load);
+    // The load now, as the other test files run: the file's start may have been quieter.
+    const loadNow = Math.max(load, loadavg()[0]! / availableParallelism());
+    expect(share).toBeLessThan(0.02 * loadNow);
 
     await terminal.keys('q');
     await terminal.waitForText('exercises done');
