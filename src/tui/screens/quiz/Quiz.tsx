@@ -36,8 +36,6 @@ interface QuizProgress {
   index: number;
   phase: Phase;
   grades: QuestionGrade[];
-  /** How many questions were answered on an earlier visit. */
-  resumed: number;
 }
 
 /**
@@ -45,7 +43,7 @@ interface QuizProgress {
  * question order, up to the first question without one. When every question has its answer the
  * last one's feedback is shown again, Enter leading to the score.
  */
-export function resumeQuiz(quiz: QuizData, saved: Record<string, Answer> | undefined): QuizProgress {
+function resumeQuiz(quiz: QuizData, saved: Record<string, Answer> | undefined): QuizProgress {
   const grades: QuestionGrade[] = [];
   for (const question of quiz.questions) {
     if (saved?.[question.id] === undefined) break;
@@ -53,14 +51,9 @@ export function resumeQuiz(quiz: QuizData, saved: Record<string, Answer> | undef
   }
   if (grades.length === quiz.questions.length && grades.length > 0) {
     const last = grades.pop()!;
-    return {
-      index: grades.length,
-      phase: { name: 'feedback', grade: last },
-      grades,
-      resumed: grades.length + 1,
-    };
+    return { index: grades.length, phase: { name: 'feedback', grade: last }, grades };
   }
-  return { index: grades.length, phase: { name: 'answer' }, grades, resumed: grades.length };
+  return { index: grades.length, phase: { name: 'answer' }, grades };
 }
 
 /** One question at a time; after each, the feedback, the model answer and why; then the score. */
@@ -76,13 +69,13 @@ function useQuiz(lab: Lab, quiz: QuizData, start: QuizProgress) {
   // biome-ignore lint/correctness/useExhaustiveDependencies: once, on opening the quiz
   useEffect(() => {
     void save((p) => setQuizPosition(p, quiz.id), 'Your place in the course');
-    if (start.resumed > 0) {
-      const graded = start.phase.name === 'feedback' ? [...start.grades, start.phase.grade] : start.grades;
+    const graded = start.phase.name === 'feedback' ? [...start.grades, start.phase.grade] : start.grades;
+    if (graded.length > 0) {
       const score = round(graded.reduce((sum, g) => sum + g.score, 0));
       const max = round(graded.reduce((sum, g) => sum + g.max, 0));
       print(
         <Text color="yellow">
-          Carrying on: questions 1 to {start.resumed} of {quiz.questions.length} answered, {score} of their{' '}
+          Carrying on: questions 1 to {graded.length} of {quiz.questions.length} answered, {score} of their{' '}
           {max} points scored.
         </Text>,
       );
@@ -113,13 +106,13 @@ function useQuiz(lab: Lab, quiz: QuizData, start: QuizProgress) {
     if (phase.name !== 'feedback') return;
     const all = [...grades, phase.grade];
     if (index + 1 < quiz.questions.length) {
-      setState((s) => ({ ...s, index: index + 1, phase: { name: 'answer' }, grades: all }));
+      setState({ index: index + 1, phase: { name: 'answer' }, grades: all });
       return;
     }
     const score = round(all.reduce((s, g) => s + g.score, 0));
     const max = round(all.reduce((s, g) => s + g.max, 0));
     const percent = max === 0 ? 0 : Math.round((score / max) * 1000) / 10;
-    setState((s) => ({ ...s, phase: { name: 'summary', score, max, percent }, grades: all }));
+    setState({ index, phase: { name: 'summary', score, max, percent }, grades: all });
     print(
       <Box flexDirection="column" marginTop={1}>
         <Text bold color={percent >= 70 ? 'green' : 'yellow'}>
