@@ -84,6 +84,7 @@ function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('up')
     .description('bring the lab environment up: kind cluster, images, metrics-server, manifests')
+    .option('--yes', 'delete and re-create a kind cluster whose API does not answer, without asking')
     .action(lazy(async () => (await import('./commands/up.js')).up));
 
   program

@@ -1,5 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { docker } from './docker.js';
+import { type DockerInfo, docker, readDockerCli, readDockerInfo } from './docker.js';
+import {
+  currentHostOs,
+  detectHostOs,
+  dockerTrouble,
+  type FixTopic,
+  fixFor,
+  type HostOs,
+  troubleFix,
+} from './host.js';
 import { kind } from './kind.js';
 import { runTool } from './tool.js';
 
@@ -18,6 +27,10 @@ export interface DoctorCheck {
 export interface DoctorReport {
   ok: boolean;
   checks: DoctorCheck[];
+  /** The machine, as the fixes were chosen for it. */
+  os: HostOs;
+  /** What Docker's daemon said of itself, when it answered. */
+  docker?: DockerInfo;
 }
 
 type Platform = NodeJS.Platform;
@@ -28,89 +41,21 @@ const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 
 /**
- * What the labs ask of Docker's memory at their peak: the API at the 5 replicas of Exercise 4
- * (5 × 512Mi requests), a batch-scoring Job (1Gi request) beside them, and about 1Gi for the kind
- * node itself (control plane, metrics-server). The retrain CronJob (2Gi) runs only on its Sunday
- * schedule, which the labs never wait for.
+ * What the labs ask of Docker at their peak, found by replaying the course in order over its labs
+ * and manifests (src/course/capacity.ts; test/content/capacity.test.ts replays it again and fails
+ * when these drift). CPUs: Exercise 4's 5 API replicas × 500m beside the kind node's own pods and
+ * metrics-server (3.56), which the node's NCPU × 1000m must hold, or a pod stays Pending. Memory:
+ * the peak of the requests (3 GiB) and about 1 GiB the node uses without requesting it.
+ * capacityVerdict(cpus, memBytes) there says in one sentence which exercise does not fit.
  */
-export const LAB_MEMORY_BYTES = 5 * 512 * MiB + 1 * GiB + 1 * GiB;
+import { COURSE_CPUS, COURSE_MEMORY_BYTES } from '../course/capacity.js';
 
-/**
- * CPUs the labs request at their peak: 5 API replicas × 500m (Exercise 4) beside the kind node's
- * own pods (about 0.95 CPU: API server, etcd, controller manager, scheduler, CoreDNS, kindnet)
- * and metrics-server. The scheduler leaves a pod Pending when requests do not fit.
- */
-export const LAB_CPUS = 4;
-
-const fixes = {
-  docker: {
-    darwin:
-      'Install Docker Desktop: https://docs.docker.com/desktop/setup/install/mac-install/ (or: brew install --cask docker), then start it.',
-    linux:
-      'Install Docker Engine: https://docs.docker.com/engine/install/ (Debian/Ubuntu: sudo apt-get install -y docker.io), then: sudo usermod -aG docker $USER and log in again.',
-    win32:
-      'Install Docker Desktop with the WSL 2 backend: https://docs.docker.com/desktop/setup/install/windows-install/ (or: winget install -e --id Docker.DockerDesktop).',
-  },
-  daemonDown: {
-    darwin: 'Start Docker Desktop (open -a Docker) and wait until it says it is running.',
-    linux:
-      'Start the Docker daemon: sudo systemctl start docker (and sudo systemctl enable docker to start it at boot).',
-    win32: 'Start Docker Desktop from the Start menu and wait until it says it is running.',
-  },
-  daemonPermission: {
-    darwin: 'Restart Docker Desktop; if it persists, reinstall it.',
-    linux:
-      'Let your user talk to Docker: sudo usermod -aG docker $USER, then log out and back in (or run: newgrp docker).',
-    win32: 'Restart Docker Desktop; make sure your user is in the docker-users group.',
-  },
-  kind: {
-    darwin:
-      'Install kind: brew install kind (or see https://kind.sigs.k8s.io/docs/user/quick-start/#installation).',
-    linux:
-      'Install kind: [ $(uname -m) = x86_64 ] && curl -Lo ./kind https://kind.sigs.k8s.io/dl/v0.27.0/kind-linux-amd64; [ $(uname -m) = aarch64 ] && curl -Lo ./kind https://kind.sigs.k8s.io/dl/v0.27.0/kind-linux-arm64; chmod +x ./kind && sudo mv ./kind /usr/local/bin/kind',
-    win32: 'Install kind: winget install -e --id Kubernetes.kind (or: choco install kind).',
-  },
-  kubectl: {
-    darwin:
-      'Install kubectl: brew install kubectl (or see https://kubernetes.io/docs/tasks/tools/install-kubectl-macos/).',
-    linux:
-      'Install kubectl: curl -LO "https://dl.k8s.io/release/$(curl -L -s https://dl.k8s.io/release/stable.txt)/bin/linux/amd64/kubectl" && sudo install -m 0755 kubectl /usr/local/bin/kubectl',
-    win32: 'Install kubectl: winget install -e --id Kubernetes.kubectl',
-  },
-  node: {
-    darwin: `Install Node.js ${MIN_NODE_MAJOR} or newer: brew install node@22 (or use nvm: nvm install 22).`,
-    linux: `Install Node.js ${MIN_NODE_MAJOR} or newer: https://nodejs.org/en/download (or use nvm: nvm install 22).`,
-    win32: `Install Node.js ${MIN_NODE_MAJOR} or newer: winget install -e --id OpenJS.NodeJS.LTS`,
-  },
-  cpu: {
-    darwin:
-      'Give Docker more CPUs: Docker Desktop > Settings > Resources > CPU limit: at least 4, then Apply & restart.',
-    linux:
-      "Docker uses this machine's CPUs: run the labs on a machine with at least 4 CPUs (or use churn-labs start --simulate).",
-    win32:
-      'Give WSL 2 more CPUs: in %UserProfile%\\.wslconfig set [wsl2] processors=4, then run: wsl --shutdown and restart Docker Desktop.',
-  },
-  memory: {
-    darwin:
-      'Give Docker more memory: Docker Desktop > Settings > Resources > Memory: at least 6 GB, then Apply & restart.',
-    linux:
-      "Docker uses this machine's memory: close other programs, or run the labs on a machine with more memory (or use churn-labs start --simulate).",
-    win32:
-      'Give WSL 2 more memory: in %UserProfile%\\.wslconfig set [wsl2] memory=6GB, then run: wsl --shutdown and restart Docker Desktop.',
-  },
-  inotify: {
-    linux:
-      'Raise the inotify limits (kind needs them): sudo sysctl fs.inotify.max_user_watches=524288 fs.inotify.max_user_instances=512 (add both to /etc/sysctl.conf to keep them).',
-  },
-} as const;
-
-function forOs(table: Partial<Record<'darwin' | 'linux' | 'win32', string>>, platform: Platform): string {
-  return table[platform as 'darwin' | 'linux' | 'win32'] ?? table.linux ?? Object.values(table)[0] ?? '';
-}
+export const LAB_MEMORY_BYTES = COURSE_MEMORY_BYTES;
+export const LAB_CPUS = COURSE_CPUS;
 
 /** The fix for one of the doctor's topics on this OS, for messages outside the doctor (`up`). */
-export function osFix(topic: keyof typeof fixes, platform: Platform = process.platform): string {
-  return forOs(fixes[topic], platform);
+export function osFix(topic: FixTopic, os: HostOs = currentHostOs()): string {
+  return fixFor(topic, os);
 }
 
 export interface DoctorOptions {
@@ -118,6 +63,8 @@ export interface DoctorOptions {
   nodeVersion?: string;
   /** Where to read the inotify limits (Linux). */
   procSys?: string;
+  /** Where to read the kernel's release, which tells WSL 2 from Linux. */
+  osReleaseFile?: string;
   /** Ends the doctor's commands at once (Ctrl-C during preflight). */
   signal?: AbortSignal;
 }
@@ -125,15 +72,20 @@ export interface DoctorOptions {
 export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorReport> {
   const platform = options.platform ?? process.platform;
   const nodeVersion = options.nodeVersion ?? process.versions.node;
-  const [dockerVersion, dockerInfo, kindVersion, kubectlVersion, inotify] = await Promise.all([
-    docker(['version', '--format', '{{.Client.Version}}'], { timeoutMs: 15_000, signal: options.signal }),
-    docker(['info', '--format', '{{json .}}'], { timeoutMs: 20_000, signal: options.signal }),
-    kind(['version'], { timeoutMs: 15_000, signal: options.signal }),
-    runTool('kubectl', ['version', '--client', '-o', 'json'], { timeoutMs: 15_000, signal: options.signal }),
+  const signal = options.signal;
+  const [os, dockerVersion, dockerInfoRun, kindVersion, kubectlVersion, inotify, shell] = await Promise.all([
+    detectHostOs(platform, options.osReleaseFile),
+    docker(['--version'], { timeoutMs: 15_000, signal }),
+    docker(['info', '--format', '{{json .}}'], { timeoutMs: 20_000, signal }),
+    kind(['version'], { timeoutMs: 15_000, signal }),
+    runTool('kubectl', ['version', '--client', '-o', 'json'], { timeoutMs: 15_000, signal }),
     platform === 'linux'
       ? readInotify(options.procSys ?? '/proc/sys/fs/inotify')
       : Promise.resolve(undefined),
+    // Native Windows: the labs' commands and solutions are POSIX shell lines.
+    platform === 'win32' ? runTool('sh', ['-c', 'exit 0'], { timeoutMs: 15_000, signal }) : undefined,
   ]);
+  const fix = (topic: FixTopic) => fixFor(topic, os);
   const checks: DoctorCheck[] = [];
 
   const major = Number(nodeVersion.split('.')[0]);
@@ -142,39 +94,82 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
     ok: major >= MIN_NODE_MAJOR,
     required: true,
     detail: `Node.js ${nodeVersion}${major >= MIN_NODE_MAJOR ? '' : `; churn-labs needs ${MIN_NODE_MAJOR} or newer`}`,
-    fix: major >= MIN_NODE_MAJOR ? undefined : forOs(fixes.node, platform),
+    fix: major >= MIN_NODE_MAJOR ? undefined : fix('node'),
   });
 
-  const dockerCli = !dockerVersion.missing && dockerVersion.stdout.trim() !== '';
+  if (shell)
+    checks.push({
+      id: 'shell',
+      ok: shell.ok,
+      required: true,
+      detail: shell.ok
+        ? 'sh is on PATH (Git Bash or similar): the exercises can run their commands'
+        : "there is no POSIX shell (sh): the exercises' commands and solutions cannot run on plain Windows",
+      fix: shell.ok ? undefined : fix('shell'),
+    });
+
+  const versionText = `${dockerVersion.stdout}\n${dockerVersion.stderr}`;
+  const cli = readDockerCli(dockerVersion.stdout);
+  const info = readDockerInfo(dockerInfoRun.stdout, dockerInfoRun.stderr);
+  const podman = cli.kind === 'podman' ? cli.version : info.podman;
+  const wslShim = !dockerVersion.ok && dockerTrouble(versionText) === 'wsl-integration';
+  const dockerCli = !dockerVersion.missing && cli.kind === 'docker';
   checks.push({
     id: 'docker',
-    ok: dockerCli,
+    ok: dockerCli && podman === undefined,
     required: true,
-    detail: dockerCli ? `docker CLI ${dockerVersion.stdout.trim()}` : 'the docker command is not installed',
-    fix: dockerCli ? undefined : forOs(fixes.docker, platform),
+    detail: dockerVersion.missing
+      ? 'the docker command is not installed'
+      : podman !== undefined
+        ? `docker is Podman ${podman} (podman-docker), and churn-labs runs kind on Docker only`
+        : wslShim
+          ? "docker is Docker Desktop's placeholder in this WSL distro: its WSL integration is off"
+          : dockerCli
+            ? `docker CLI ${cli.version}`
+            : `docker did not say its version: ${versionText.trim().split('\n')[0] || `exit code ${dockerVersion.exitCode}`}`,
+    fix:
+      dockerCli && podman === undefined
+        ? undefined
+        : podman !== undefined
+          ? fix('podman')
+          : wslShim
+            ? fix('wslIntegration')
+            : fix('docker'),
   });
 
-  // `docker info` can exit 0 while the daemon is down: the answer is in ServerVersion and ServerErrors.
-  const daemon = readDaemon(dockerInfo.stdout, dockerInfo.stderr);
-  const daemonOk = dockerCli && daemon.serverVersion !== undefined && daemon.errors.length === 0;
-  const permission = /permission denied/i.test(`${daemon.errors.join(' ')} ${dockerInfo.stderr}`);
+  const reachable = info.serverVersion !== undefined && info.errors.length === 0 && podman === undefined;
+  const daemonOk = dockerCli && reachable;
+  const trouble = dockerTrouble(`${info.errors.join('\n')}\n${dockerInfoRun.stderr}`);
   checks.push({
     id: 'docker-daemon',
     ok: daemonOk,
     required: true,
-    detail: !dockerCli
-      ? 'no docker CLI to ask'
-      : daemonOk
-        ? `Docker daemon ${daemon.serverVersion} is running`
-        : `the Docker daemon is not reachable${daemon.errors[0] ? `: ${daemon.errors[0]}` : ''}`,
+    detail:
+      podman !== undefined
+        ? 'not checked: Podman answers as docker'
+        : !dockerCli
+          ? 'no docker CLI to ask'
+          : daemonOk
+            ? `Docker ${info.serverVersion} is running${info.operatingSystem === 'Docker Desktop' ? ' (Docker Desktop)' : ''}${info.platform ? ` on ${info.platform}` : ''}`
+            : `the Docker daemon is not reachable${info.errors[0] ? `: ${info.errors[0]}` : ''}`,
     fix: daemonOk
       ? undefined
-      : !dockerCli
-        ? forOs(fixes.docker, platform)
-        : permission
-          ? forOs(fixes.daemonPermission, platform)
-          : forOs(fixes.daemonDown, platform),
+      : podman !== undefined
+        ? fix('podman')
+        : !dockerCli
+          ? checks.at(-1)?.fix
+          : troubleFix(trouble ?? 'daemon-down', os),
   });
+
+  if (daemonOk)
+    checks.push({
+      id: 'docker-store',
+      ok: true,
+      required: false,
+      detail: info.containerdStore
+        ? "Docker keeps images in its containerd image store: up builds each image for the node's platform without attestations and loads it into kind as an archive, as kind documents for that store"
+        : 'Docker keeps images in its classic image store',
+    });
 
   const kindOk = kindVersion.ok && /v?\d+\.\d+/.test(kindVersion.stdout);
   checks.push({
@@ -186,7 +181,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
       : kindVersion.missing
         ? 'kind is not installed'
         : `kind did not run: ${kindVersion.stderr.trim()}`,
-    fix: kindOk ? undefined : forOs(fixes.kind, platform),
+    fix: kindOk ? undefined : fix('kind'),
   });
 
   const kubectlClient = readKubectlVersion(kubectlVersion.stdout);
@@ -201,71 +196,48 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
       : kubectlClient
         ? `kubectl ${kubectlClient.gitVersion}${kubectlOk ? '' : `; the labs need 1.${MIN_KUBECTL_MINOR} or newer`}`
         : `kubectl did not report its version: ${kubectlVersion.stderr.trim()}`,
-    fix: kubectlOk ? undefined : forOs(fixes.kubectl, platform),
+    fix: kubectlOk ? undefined : fix('kubectl'),
   });
 
-  if (daemonOk && daemon.memTotal !== undefined) {
-    const enough = daemon.memTotal >= LAB_MEMORY_BYTES;
+  if (daemonOk && info.memTotal !== undefined) {
+    const enough = info.memTotal >= LAB_MEMORY_BYTES;
     checks.push({
       id: 'docker-memory',
       ok: enough,
       required: true,
-      detail: `Docker has ${(daemon.memTotal / GiB).toFixed(1)} GiB; the labs request about ${(LAB_MEMORY_BYTES / GiB).toFixed(1)} GiB at their peak (5 API replicas × 512Mi, a 1Gi batch Job, the node itself)`,
-      fix: enough ? undefined : forOs(fixes.memory, platform),
+      detail: `Docker has ${(info.memTotal / GiB).toFixed(1)} GiB; the labs request about ${(LAB_MEMORY_BYTES / GiB).toFixed(1)} GiB at their peak (5 API replicas × 512Mi, a 1Gi batch Job, the node itself)`,
+      fix: enough ? undefined : fix('memory'),
     });
   }
 
-  if (daemonOk && daemon.cpus !== undefined) {
-    const enough = daemon.cpus >= LAB_CPUS;
+  if (daemonOk && info.cpus !== undefined) {
+    const enough = info.cpus >= LAB_CPUS;
     checks.push({
       id: 'docker-cpu',
       ok: enough,
       required: true,
-      detail: `Docker has ${daemon.cpus} CPU${daemon.cpus === 1 ? '' : 's'}; the labs request about ${LAB_CPUS} at their peak (5 API replicas × 500m, the node's own pods)`,
-      fix: enough ? undefined : forOs(fixes.cpu, platform),
+      detail: `Docker has ${info.cpus} CPU${info.cpus === 1 ? '' : 's'}; the labs request about ${LAB_CPUS} at their peak (5 API replicas × 500m, the node's own pods)`,
+      fix: enough ? undefined : fix('cpu'),
     });
   }
 
-  if (inotify) {
+  if (inotify && os === 'linux') {
     const ok = inotify.watches >= 524288 && inotify.instances >= 512;
     checks.push({
       id: 'inotify',
       ok,
       required: false,
       detail: `fs.inotify.max_user_watches=${inotify.watches}, max_user_instances=${inotify.instances}${ok ? '' : ' (kind recommends 524288 and 512)'}`,
-      fix: ok ? undefined : fixes.inotify.linux,
+      fix: ok ? undefined : fix('inotify'),
     });
   }
 
-  return { ok: checks.every((c) => c.ok || !c.required), checks };
-}
-
-export function readDaemon(
-  stdout: string,
-  stderr: string,
-): { serverVersion?: string; errors: string[]; memTotal?: number; cpus?: number } {
-  const errors: string[] = [];
-  let info: { ServerVersion?: string; ServerErrors?: string[]; MemTotal?: number; NCPU?: number } = {};
-  const line = stdout
-    .trim()
-    .split('\n')
-    .find((l) => l.startsWith('{'));
-  if (line) {
-    try {
-      info = JSON.parse(line);
-    } catch {
-      // fall through: no server version
-    }
-  }
-  errors.push(...(info.ServerErrors ?? []));
-  const stderrError = stderr
-    .split('\n')
-    .map((l) => l.trim())
-    .find((l) =>
-      /cannot connect|error during connect|permission denied|is the docker daemon running/i.test(l),
-    );
-  if (stderrError && !errors.includes(stderrError)) errors.push(stderrError);
-  return { serverVersion: info.ServerVersion || undefined, errors, memTotal: info.MemTotal, cpus: info.NCPU };
+  return {
+    ok: checks.every((c) => c.ok || !c.required),
+    checks,
+    os,
+    docker: daemonOk ? info : undefined,
+  };
 }
 
 function readKubectlVersion(stdout: string): { gitVersion: string; minor: number } | undefined {

@@ -36,6 +36,11 @@ export interface UpOptions {
   onEvent: (event: UpEvent) => void;
   /** Ask before overwriting the learner's edited files in the workspace; without it, keep theirs. */
   confirmOverwrite?: (files: string[]) => Promise<boolean>;
+  /**
+   * Asked before deleting a kind cluster whose API does not answer (it may hold the learner's
+   * namespace and data). Without it such a cluster is never deleted: `up` fails with what to run.
+   */
+  confirmRecreate?: (question: string) => Promise<boolean>;
   /** The package folder holding manifests/, docker/ and dist/ (default: this package's own). */
   packageDir?: string;
   /** Overrides of how long to wait, in milliseconds (defaults suit a laptop; tests shorten them). */
@@ -43,8 +48,13 @@ export interface UpOptions {
 }
 
 export interface UpTimeouts {
-  /** An existing cluster's API must answer within this long, or it is taken as half-created. */
+  /** An existing cluster's API must answer within this long when its node was running all along. */
   clusterHealthMs: number;
+  /**
+   * How long a node that is starting (after a reboot, a Docker restart, or `docker start`) may take
+   * before its API answers: minutes on a slow laptop.
+   */
+  clusterStartMs: number;
   /** metrics-server's Deployment available, then the metrics API answering. */
   metricsMs: number;
   /** The smoke-test pod runs to completion. */

@@ -5,7 +5,10 @@ import {
   type BuildContext,
   buildContextDir,
   buildImageStep,
+  dockerFactsReader,
+  imageArchiveDir,
   loadImageStep,
+  nodeImagesReader,
   readBuildContext,
 } from './environment/images.js';
 import { metricsServerStep } from './environment/metrics.js';
@@ -27,6 +30,7 @@ export type LabEnvironment = Pick<Lab, 'target' | 'paths'>;
 
 export const DEFAULT_TIMEOUTS: UpTimeouts = {
   clusterHealthMs: 20_000,
+  clusterStartMs: 300_000,
   metricsMs: 240_000,
   smokeMs: 180_000,
   pollMs: 1_000,
@@ -87,11 +91,19 @@ function planSteps(lab: LabEnvironment, options: Omit<UpOptions, 'onEvent' | 'si
     });
     return context;
   };
+  // Docker's image store and the node's images, read once for all three images.
+  const readFacts = dockerFactsReader();
+  const readNode = nodeImagesReader();
   return [
     preflightStep(),
-    kindClusterStep(target, sources, timeouts),
-    ...LAB_IMAGES.map((image) => buildImageStep(image, buildContext, buildContextDir(lab.paths.home))),
-    ...LAB_IMAGES.map((image) => loadImageStep(image)),
+    kindClusterStep(target, sources, timeouts, {
+      home: lab.paths.home,
+      confirmRecreate: options.confirmRecreate,
+    }),
+    ...LAB_IMAGES.map((image) =>
+      buildImageStep(image, buildContext, buildContextDir(lab.paths.home), readFacts),
+    ),
+    ...LAB_IMAGES.map((image) => loadImageStep(image, imageArchiveDir(lab.paths.home), readFacts, readNode)),
     metricsServerStep(target, sources, timeouts),
     workspace,
     smoke,

@@ -11,6 +11,16 @@ export async function start(options: CommonOptions & { simulate?: boolean }): Pr
   // Decided before the terminal app loads: a script or CI gets the sentence and exit 2, fast.
   if (!isInteractive())
     throw usageError(process.stdin.isTTY && process.stdout.isTTY ? NOT_IN_CI : NEEDS_TERMINAL);
+  // Native Windows has no sh, which every exercise's commands and "do it for me" run in: say so
+  // now rather than at the first solution.
+  if (process.platform === 'win32') {
+    const { runTool } = await import('../cluster/tool.js');
+    if (!(await runTool('sh', ['-c', 'exit 0'], { timeoutMs: 15_000 })).ok) {
+      const { osFix } = await import('../cluster/doctor.js');
+      process.stderr.write(`churn-labs: ${osFix('shell', 'win32')}\n`);
+      return 1;
+    }
+  }
   const { runStart } = await import('../tui/run.js');
   return runStart({
     simulate: Boolean(options.simulate),

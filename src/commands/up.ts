@@ -36,6 +36,12 @@ export async function up(options: CommonOptions): Promise<number> {
               ),
             )
         : undefined,
+      // A cluster whose API does not answer may hold the learner's work: ask, or take --yes.
+      confirmRecreate: options.yes
+        ? async () => true
+        : isInteractive()
+          ? (question) => printer.paused(() => confirm(question, undefined, ''))
+          : undefined,
     });
     printer.stop();
     if (result.canceled) {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildImageStep, loadImageStep, readBuildContext } from '../../src/cluster/environment/images.js';
 import { metricsServerStep } from '../../src/cluster/environment/metrics.js';
@@ -20,17 +21,54 @@ const failure = (events: UpEvent[]) => {
 const timeouts = (extra: Partial<typeof FAST> = {}) => ({ ...DEFAULT_TIMEOUTS, ...FAST, ...extra });
 
 describe('up stops at once with the fix when the machine cannot run kind', () => {
-  it('sees a Docker daemon that is down although docker info exits 0', async () => {
+  // Each wording Docker's CLI uses for a daemon it cannot reach, and the fix that goes with it.
+  it.each([
+    [
+      'new',
+      /failed to connect to the docker API at unix:\/\/\/var\/run\/docker\.sock/,
+      /sudo systemctl start docker/,
+    ],
+    ['old', /Cannot connect to the Docker daemon at unix/, /sudo systemctl start docker/],
+    [
+      'permission',
+      /permission denied while trying to connect to the docker API/,
+      /sudo usermod -aG docker \$USER/,
+    ],
+    [
+      'desktop',
+      /\.docker\/desktop\/docker\.sock/,
+      /Start Docker Desktop \(systemctl --user start docker-desktop\)/,
+    ],
+  ])(
+    'sees a Docker daemon that is down although docker info exits 0 (%s wording)',
+    async (wording, said, fix) => {
+      machine = await createMachine();
+      machine.setEnv({ STANDIN_DAEMON: wording });
+      machine.fail('daemon-down');
+      const { result, events } = await machine.up();
+      expect(result).toMatchObject({ ok: false, failedStep: 'preflight' });
+      const failed = failure(events);
+      expect(failed.detail).toMatch(/The Docker daemon is not reachable: /);
+      expect(failed.detail).toMatch(said);
+      if (linux) expect(failed.fix).toMatch(fix);
+      if (wording === 'permission' || wording === 'desktop') expect(failed.fix).not.toMatch(/systemctl start docker/);
+      expect(failed.fix).toMatch(/churn-labs start --simulate/);
+      const calls = await machine.calls();
+      expect(calls.every((c) => ['--version', 'version', 'info'].includes(c.args[0]!))).toBe(true);
+    },
+  );
+
+  it('says in one sentence that a docker that is Podman is not supported, and what to do', async () => {
     machine = await createMachine();
-    machine.fail('daemon-down');
+    machine.setEnv({ STANDIN_DOCKER: 'podman' });
     const { result, events } = await machine.up();
     expect(result).toMatchObject({ ok: false, failedStep: 'preflight' });
     const failed = failure(events);
-    expect(failed.detail).toMatch(/The Docker daemon is not reachable: Cannot connect to the Docker daemon/);
-    if (linux) expect(failed.fix).toMatch(/sudo systemctl start docker/);
-    expect(failed.fix).toMatch(/churn-labs start --simulate/);
-    const calls = await machine.calls();
-    expect(calls.every((c) => ['version', 'info'].includes(c.args[0]!))).toBe(true);
+    expect(failed.detail).toMatch(
+      /^docker is Podman 4\.3\.1 \(podman-docker\), and churn-labs runs kind on Docker only; not checked: Podman answers as docker\.$/,
+    );
+    expect(failed.fix).toMatch(/^churn-labs needs Docker, not Podman: install Docker/);
+    expect(failed.fix).not.toMatch(/systemctl|Cannot connect/);
   });
 
   it('names a missing kind, with its install command and the simulated alternative', async () => {
@@ -57,19 +95,54 @@ describe('up stops at once with the fix when the machine cannot run kind', () =>
     expect(failed.outputTail).toMatch(/port is already allocated/);
   });
 
-  it('says that the daemon stopped when it dies in the middle of a build', async () => {
+  it.each([
+    ['new', 'stopped answering', /^Start the Docker daemon: sudo systemctl start docker/],
+    ['old', 'stopped answering', /^Start the Docker daemon: sudo systemctl start docker/],
+    ['permission', 'refused to let this user in', /^Let your user talk to Docker: sudo usermod -aG docker/],
+  ])(
+    'says that the daemon stopped when it dies in the middle of a build (%s wording)',
+    async (wording, what, fix) => {
+      machine = await createMachine();
+      machine.setEnv({ STANDIN_DAEMON: wording });
+      machine.fail('build-daemon-dies');
+      const sources = machine.sources();
+      const context = () => readBuildContext(sources, machine.lab.paths.home);
+      const { result, events } = await machine.run([buildImageStep(LAB_IMAGES[0]!, context)]);
+      expect(result.ok).toBe(false);
+      const failed = failure(events);
+      expect(failed.detail).toBe(`The Docker daemon ${what} while building churn-labs/churn-api:0.1.0.`);
+      if (linux) expect(failed.fix).toMatch(fix);
+      expect(failed.fix).toMatch(/run churn-labs up again: it picks up where it stopped\.$/);
+    },
+  );
+
+  it("names Docker Hub's pull limit and docker login when the base image is refused", async () => {
     machine = await createMachine();
-    machine.fail('build-daemon-dies');
+    machine.fail('pull-limit');
     const sources = machine.sources();
     const context = () => readBuildContext(sources, machine.lab.paths.home);
     const { result, events } = await machine.run([buildImageStep(LAB_IMAGES[0]!, context)]);
     expect(result.ok).toBe(false);
     const failed = failure(events);
     expect(failed.detail).toBe(
-      'The Docker daemon stopped answering while building churn-labs/churn-api:0.1.0.',
+      'Docker Hub refused to send node:24.21.0-alpine3.22 while building churn-labs/churn-api:0.1.0: the pull limit for anonymous downloads is reached (toomanyrequests).',
     );
-    if (linux) expect(failed.fix).toMatch(/^Start the Docker daemon: sudo systemctl start docker/);
-    expect(failed.fix).toMatch(/run churn-labs up again: it picks up where it stopped\.$/);
+    expect(failed.fix).toMatch(/^Log in to Docker Hub \(docker login: a free account raises the limit\)/);
+  });
+
+  it("names Docker Hub's pull limit when kind cannot pull its node image", async () => {
+    machine = await createMachine();
+    machine.fail('pull-limit');
+    const { result, events } = await machine.up();
+    expect(result).toMatchObject({ ok: false, failedStep: 'cluster' });
+    const failed = failure(events);
+    expect(failed.detail).toBe(
+      'Docker Hub refused to send kindest/node:v1.32.2 while creating the kind cluster churn-labs: the pull limit for anonymous downloads is reached (toomanyrequests).',
+    );
+    expect(failed.fix).toMatch(/docker login/);
+    expect(failed.outputTail).toMatch(
+      /toomanyrequests: You have reached your unauthenticated pull rate limit/,
+    );
   });
 });
 
@@ -87,19 +160,63 @@ describe('loading images into kind', () => {
     expect((await machine.calls()).some((c) => c.tool === 'kind')).toBe(false);
   });
 
-  it('shows the output of a failed kind load', async () => {
+  it('says the node ran out of disk space when kind load does', async () => {
     machine = await createMachine();
-    await machine.clusterIsUp({ 'churn-labs/churn-ml:0.1.0': { id: 'sha256:abc', hash: 'h' } });
     machine.fail('load-failure');
-    const { result, events } = await machine.run([loadImageStep(LAB_IMAGES[2]!)]);
+    await loadedOnce();
+    const { result, events } = await machine.run([loadImageStep(LAB_IMAGES[2]!, archives())]);
     expect(result.ok).toBe(false);
     const failed = failure(events);
     expect(failed.detail).toBe(
-      'Loading churn-labs/churn-ml:0.1.0 into the kind cluster failed (exit code 1).',
+      'The kind node ran out of disk space while loading churn-labs/churn-ml:0.1.0.',
     );
+    expect(failed.fix).toMatch(/docker system prune/);
     expect(failed.outputTail).toMatch(/no space left on device/);
   });
+
+  it('names the containerd image store and how to turn it off when an import still fails there', async () => {
+    machine = await createMachine();
+    machine.setEnv({ STANDIN_STORE: 'containerd' });
+    machine.fail('save-incomplete');
+    await loadedOnce();
+    const { result, events } = await machine.run([loadImageStep(LAB_IMAGES[2]!, archives())]);
+    expect(result.ok).toBe(false);
+    const failed = failure(events);
+    expect(failed.detail).toMatch(
+      /^kind could not import churn-labs\/churn-ml:0\.1\.0: Docker's containerd image store wrote an archive that names content it does not hold/,
+    );
+    if (linux)
+      expect(failed.fix).toMatch(
+        /"containerd-snapshotter".*\/etc\/docker\/daemon\.json.*sudo systemctl restart docker/,
+      );
+    expect(failed.outputTail).toMatch(/ctr: content digest sha256:[0-9a-f]{64}: not found/);
+  });
+
+  it('saves without --platform where the docker CLI is older than 28 and does not know it', async () => {
+    machine = await createMachine();
+    machine.setEnv({ STANDIN_STORE: 'containerd' });
+    machine.fail('save-no-platform');
+    await loadedOnce();
+    const { result, events } = await machine.run([loadImageStep(LAB_IMAGES[2]!, archives())]);
+    expect(result.ok, JSON.stringify(stepEnds(events))).toBe(true);
+    const saves = (await machine.calls()).filter((c) => c.args[0] === 'save').map((c) => c.args.join(' '));
+    expect(saves).toEqual([
+      expect.stringMatching(/^save --platform linux\/amd64 -o \S+ churn-labs\/churn-ml:0\.1\.0$/),
+      expect.stringMatching(/^save -o \S+ churn-labs\/churn-ml:0\.1\.0$/),
+    ]);
+  });
 });
+
+/** A cluster that is up, and the image built once, as up's build step leaves it. */
+async function loadedOnce() {
+  await machine.clusterIsUp();
+  const context = () => readBuildContext(machine.sources(), machine.lab.paths.home);
+  const built = await machine.run([buildImageStep(LAB_IMAGES[2]!, context)]);
+  expect(built.result.ok).toBe(true);
+  await machine.clearCalls();
+}
+
+const archives = () => join(machine.lab.paths.home, 'build', 'images');
 
 describe('the smoke test diagnoses a pod that does not run', () => {
   const smoke = (extra = {}) => [smokeStep(machine.lab.target, timeouts(extra))];

@@ -31,6 +31,13 @@ export interface Behaviour {
   metricsApi: boolean;
   /** How long a deleted namespace stays Terminating. */
   namespaceDeleteMs: number;
+  /**
+   * Whether the node's API server is there: `down` closes every connection unanswered (the node's
+   * container is stopped, or its API server is not listening yet); `starting` answers every request
+   * 500 with the failing readiness checks, as a real API server does until etcd and its post-start
+   * hooks are ready.
+   */
+  apiState?: () => 'down' | 'starting' | 'up';
 }
 
 type Obj = {
@@ -208,6 +215,18 @@ export async function startFakeCluster(initial: Partial<Behaviour> = {}): Promis
   };
 
   const server = createServer((req, res) => {
+    const api = behaviour.apiState?.() ?? 'up';
+    if (api !== 'up') {
+      requests.push(`${api.toUpperCase()} ${req.method} ${(req.url ?? '').split('?')[0]}`);
+      if (api === 'down') req.socket.destroy();
+      else
+        text(
+          res,
+          500,
+          '[+]ping ok\n[+]log ok\n[-]etcd failed: reason withheld\n[-]poststarthook/start-apiextensions-controllers failed: reason withheld\nreadyz check failed',
+        );
+      return;
+    }
     let body = '';
     req.on('data', (chunk) => {
       body += chunk;

@@ -16,6 +16,7 @@ const KUBECTL = execFileSync('sh', ['-c', 'command -v kubectl']).toString().trim
 /** Timeouts short enough for tests, long enough for the fake cluster to settle pods. */
 export const FAST = {
   /* keep in step with UpTimeouts */ clusterHealthMs: 1_500,
+  clusterStartMs: 8_000,
   metricsMs: 6_000,
   smokeMs: 6_000,
   pollMs: 100,
@@ -42,6 +43,8 @@ export interface TestMachine {
   calls: () => Promise<Call[]>;
   clearCalls: () => Promise<void>;
   fail: (...failures: string[]) => void;
+  /** Sets stand-in variables (STANDIN_STORE, STANDIN_DOCKER, …) for the code under test and its children. */
+  setEnv: (vars: Record<string, string>) => void;
   state: () => Promise<{ clusters: Record<string, { server: string }>; images: Record<string, unknown> }>;
   writeState: (state: object) => Promise<void>;
   /** A kind cluster churn-labs that is up (its kubeconfig entry points at the fake API server). */
@@ -103,6 +106,10 @@ export async function createMachine(
         .filter(Boolean)
         .map((line) => JSON.parse(line) as Call),
     clearCalls: () => writeFile(env.STANDIN_LOG!, ''),
+    setEnv: (vars) => {
+      Object.assign(env, vars);
+      Object.assign(process.env, vars);
+    },
     fail: (...failures) => {
       env.STANDIN_FAIL = failures.join(',');
       process.env.STANDIN_FAIL = env.STANDIN_FAIL;
@@ -153,7 +160,7 @@ export async function createMachine(
 export async function writePackage(dir: string, version: string, changes: Record<string, string> = {}) {
   const files: Record<string, string> = {
     'package.json': JSON.stringify({ name: 'churn-labs', version }),
-    'docker/Dockerfile': 'FROM node:20-alpine\nCOPY churn-mlops.js* /opt/churn-mlops/\n',
+    'docker/Dockerfile': 'FROM node:24.21.0-alpine3.22\nCOPY churn-mlops.js* /opt/churn-mlops/\n',
     'docker/.dockerignore': '*\n!churn-mlops.js\n',
     'docker/README.md': 'not part of the build context\n',
     'dist/churn-mlops.js': '#!/usr/bin/env node\nconsole.log("churn-mlops 0.1.0");\n',

@@ -131,7 +131,7 @@ export function doctorReport(failing: Record<string, boolean>): DoctorReport {
     detail: failing[id] ? `${id} is missing` : `${id} is fine`,
     fix: failing[id] ? `install ${id}` : undefined,
   }));
-  return { ok: checks.every((c) => c.ok), checks };
+  return { ok: checks.every((c) => c.ok), checks, os: 'linux' };
 }
 
 export const KEYS = {

@@ -1,15 +1,15 @@
 import { osFix } from '../doctor.js';
+import { currentHostOs, dockerTrouble, troubleFix } from '../host.js';
 import { outputTail, type ToolResult } from '../tool.js';
 import { StepFailed } from './steps.js';
 
 /**
  * Turns a failed docker or kind run into one sentence and a fix. The daemon can die in the middle
- * of `up` (Docker Desktop quits, the laptop sleeps); a port can be taken by another program.
+ * of `up` (Docker Desktop quits, the laptop sleeps); a port can be taken by another program;
+ * Docker Hub can refuse a pull.
  */
-const DAEMON_DOWN = /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect/i;
-
 export function daemonDown(result: ToolResult): boolean {
-  return DAEMON_DOWN.test(`${result.stderr}\n${result.stdout}`);
+  return dockerTrouble(`${result.stderr}\n${result.stdout}`) !== undefined;
 }
 
 /** The host port that kind could not publish, when that is why it failed. */
@@ -19,6 +19,29 @@ export function takenPort(text: string): number | undefined {
     /listen tcp[46]? [^\s]*:(\d+): bind: address already in use/i.exec(text) ??
     /ports are not available: exposing port TCP [^\s]*:(\d+)/i.exec(text);
   return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * Docker Hub's pull limit for anonymous users ("toomanyrequests: You have reached your
+ * unauthenticated pull rate limit"), and the image it refused, when the output names one.
+ */
+export function pullLimit(text: string): { image?: string } | undefined {
+  if (!/toomanyrequests|pull rate limit/i.test(text)) return undefined;
+  const image =
+    /failed to pull image "?([^"\s:]+:[^"\s]+)"?/i.exec(text)?.[1] ??
+    /failed to resolve source metadata for ([^\s:]+:[^\s:]+)/i.exec(text)?.[1] ??
+    /docker pull ([^\s"]+)/i.exec(text)?.[1];
+  return { image: image?.replace(/^docker\.io\/(library\/)?/, '') };
+}
+
+export function pullLimitFailure(text: string, what: string): StepFailed | undefined {
+  const limit = pullLimit(text);
+  if (!limit) return undefined;
+  return new StepFailed(
+    `Docker Hub refused to send ${limit.image ?? 'an image'} while ${what}: the pull limit for anonymous downloads is reached (toomanyrequests).`,
+    osFix('pullLimit'),
+    text.trim().split('\n').slice(-6).join('\n'),
+  );
 }
 
 function missingTool(tool: 'docker' | 'kind'): StepFailed {
@@ -31,13 +54,19 @@ function missingTool(tool: 'docker' | 'kind'): StepFailed {
 /** The failure for a docker/kind command that did not work, recognising the usual causes. */
 export function toolFailure(result: ToolResult, what: string): StepFailed {
   const tail = outputTail(result);
+  const text = `${result.stderr}\n${result.stdout}`;
   if (result.missing) return missingTool(result.command.startsWith('kind') ? 'kind' : 'docker');
-  if (daemonDown(result))
+  const trouble = dockerTrouble(text);
+  if (trouble) {
+    const said = trouble === 'permission' ? 'refused to let this user in' : 'stopped answering';
     return new StepFailed(
-      `The Docker daemon stopped answering while ${what}.`,
-      `${osFix('daemonDown')} Then run churn-labs up again: it picks up where it stopped.`,
+      `The Docker daemon ${said} while ${what}.`,
+      `${troubleFix(trouble, currentHostOs())} Then run churn-labs up again: it picks up where it stopped.`,
       tail,
     );
+  }
+  const limited = pullLimitFailure(text, what);
+  if (limited) return limited;
   if (result.timedOut)
     return new StepFailed(
       `${capitalize(what)} took too long and was stopped.`,

@@ -49,7 +49,7 @@ export function Environment({ lab, simulate, next, onUp, onStart, onBack }: Prop
     (input, key) =>
       !key.ctrl &&
       runFirst(
-        phase.name === 'asking'
+        phase.name === 'asking' || phase.name === 'recreate'
           ? [
               [input === 'y', () => phase.answer(true)],
               [input === 'n' || key.return, () => phase.answer(false)],
@@ -80,7 +80,12 @@ export function Environment({ lab, simulate, next, onUp, onStart, onBack }: Prop
               ['y', 'overwrite'],
               ['n', 'keep yours'],
             ]
-          : [['q', 'stop and go back']];
+          : phase.name === 'recreate'
+            ? [
+                ['y', 'delete and re-create'],
+                ['n', 'keep it'],
+              ]
+            : [['q', 'stop and go back']];
 
   return (
     <Box flexDirection="column">
@@ -102,6 +107,14 @@ export function Environment({ lab, simulate, next, onUp, onStart, onBack }: Prop
           ))}
           <Text>
             Overwrite them with the course's versions? <Text bold>y</Text>/<Text bold>N</Text>
+          </Text>
+        </Box>
+      )}
+      {phase.name === 'recreate' && (
+        <Box flexDirection="column" marginTop={1}>
+          <Text>{phase.question}</Text>
+          <Text>
+            <Text bold>y</Text>/<Text bold>N</Text>
           </Text>
         </Box>
       )}

@@ -9,6 +9,8 @@ import { applyUpEvent, type FinishedStep, type RunningStep } from './progress.js
 export type Phase =
   | { name: 'running' }
   | { name: 'asking'; files: string[]; answer: (overwrite: boolean) => void }
+  /** A kind cluster whose API does not answer: delete and re-create it (losing what is in it)? */
+  | { name: 'recreate'; question: string; answer: (recreate: boolean) => void }
   | { name: 'ready' }
   | { name: 'failed'; step?: FinishedStep; message?: string };
 
@@ -50,6 +52,17 @@ export function useBringUp(lab: Lab, simulate: boolean, onUp: (lab: Lab) => void
           },
         }),
       );
+    const confirmRecreate = (question: string) =>
+      new Promise<boolean>((resolve) =>
+        setPhase({
+          name: 'recreate',
+          question,
+          answer: (recreate) => {
+            setPhase({ name: 'running' });
+            resolve(recreate);
+          },
+        }),
+      );
     const work = (async () => {
       let target = lab;
       if (simulate) {
@@ -84,7 +97,12 @@ export function useBringUp(lab: Lab, simulate: boolean, onUp: (lab: Lab) => void
         const sim = session.simulator;
         target = { ...lab, target: { context: sim.context, kubeconfig: sim.kubeconfig }, simulated: true };
       }
-      const result = await services.up(target, { signal: controller.signal, onEvent, confirmOverwrite });
+      const result = await services.up(target, {
+        signal: controller.signal,
+        onEvent,
+        confirmOverwrite,
+        confirmRecreate,
+      });
       if (!result.ok) return false;
       onUp(target);
       print(<ReadyNote lab={target} simulate={simulate} />);
