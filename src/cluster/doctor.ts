@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { capacityVerdict } from '../course/capacity.js';
 import { type DockerInfo, docker, readDockerCli, readDockerInfo } from './docker.js';
 import {
   currentHostOs,
@@ -37,21 +38,6 @@ type Platform = NodeJS.Platform;
 
 const MIN_NODE_MAJOR = 20;
 const MIN_KUBECTL_MINOR = 27;
-const GiB = 1024 ** 3;
-const MiB = 1024 ** 2;
-
-/**
- * What the labs ask of Docker at their peak, found by replaying the course in order over its labs
- * and manifests (src/course/capacity.ts; test/content/capacity.test.ts replays it again and fails
- * when these drift). CPUs: Exercise 4's 5 API replicas × 500m beside the kind node's own pods and
- * metrics-server (3.56), which the node's NCPU × 1000m must hold, or a pod stays Pending. Memory:
- * the peak of the requests (3 GiB) and about 1 GiB the node uses without requesting it.
- * capacityVerdict(cpus, memBytes) there says in one sentence which exercise does not fit.
- */
-import { COURSE_CPUS, COURSE_MEMORY_BYTES } from '../course/capacity.js';
-
-export const LAB_MEMORY_BYTES = COURSE_MEMORY_BYTES;
-export const LAB_CPUS = COURSE_CPUS;
 
 /** The fix for one of the doctor's topics on this OS, for messages outside the doctor (`up`). */
 export function osFix(topic: FixTopic, os: HostOs = currentHostOs()): string {
@@ -199,26 +185,26 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
     fix: kubectlOk ? undefined : fix('kubectl'),
   });
 
-  if (daemonOk && info.memTotal !== undefined) {
-    const enough = info.memTotal >= LAB_MEMORY_BYTES;
-    checks.push({
-      id: 'docker-memory',
-      ok: enough,
-      required: true,
-      detail: `Docker has ${(info.memTotal / GiB).toFixed(1)} GiB; the labs request about ${(LAB_MEMORY_BYTES / GiB).toFixed(1)} GiB at their peak (5 API replicas × 512Mi, a 1Gi batch Job, the node itself)`,
-      fix: enough ? undefined : fix('memory'),
-    });
-  }
-
-  if (daemonOk && info.cpus !== undefined) {
-    const enough = info.cpus >= LAB_CPUS;
-    checks.push({
-      id: 'docker-cpu',
-      ok: enough,
-      required: true,
-      detail: `Docker has ${info.cpus} CPU${info.cpus === 1 ? '' : 's'}; the labs request about ${LAB_CPUS} at their peak (5 API replicas × 500m, the node's own pods)`,
-      fix: enough ? undefined : fix('cpu'),
-    });
+  // What Docker can give against the course's peak, replayed from its labs and manifests
+  // (src/course/capacity.ts): the exercise that would not fit is named.
+  if (daemonOk) {
+    const fit = capacityVerdict(info.cpus, info.memTotal);
+    if (fit.memory)
+      checks.push({
+        id: 'docker-memory',
+        ok: fit.memory.ok,
+        required: true,
+        detail: fit.memory.detail,
+        fix: fit.memory.ok ? undefined : fix('memory'),
+      });
+    if (fit.cpu)
+      checks.push({
+        id: 'docker-cpu',
+        ok: fit.cpu.ok,
+        required: true,
+        detail: fit.cpu.detail,
+        fix: fit.cpu.ok ? undefined : fix('cpu'),
+      });
   }
 
   if (inotify && os === 'linux') {

@@ -106,7 +106,7 @@ describe('doctor', () => {
     expect(exitCode).toBe(1);
     const memory = check(report, 'docker-memory');
     expect(memory).toMatchObject({ ok: false, required: true });
-    expect(memory.detail).toMatch(/Docker has 2\.0 GiB; the labs request about/);
+    expect(memory.detail).toMatch(/^Docker has 2\.0 GiB; Exercise \d+ \([a-z-]+\) needs about \d\.\d GiB \(/);
   });
 
   it('compares Docker CPUs with what the labs request', async () => {
@@ -115,7 +115,9 @@ describe('doctor', () => {
     const { exitCode, report } = await doctor();
     expect(exitCode).toBe(1);
     expect(check(report, 'docker-cpu')).toMatchObject({ ok: false, required: true });
-    expect(check(report, 'docker-cpu').detail).toMatch(/^Docker has 2 CPUs; the labs request about 4/);
+    expect(check(report, 'docker-cpu').detail).toMatch(
+      /^Docker has 2 CPUs; Exercise 4 \(scale-api\) requests 3\.56 CPUs \(5 churn-api pods × 500m .*\), so it needs 4: a pod that does not fit stays Pending$/,
+    );
   });
 
   it('prints plain lines with the fix and the simulated alternative', async () => {

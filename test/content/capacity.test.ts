@@ -106,10 +106,20 @@ describe('the course on a 4-CPU, 6 GB Docker Desktop', () => {
     expect(COURSE_MEMORY_BYTES).toBeLessThanOrEqual(LAPTOP.memoryBytes);
   });
 
-  it('is what doctor asks of Docker', async () => {
-    const { LAB_CPUS, LAB_MEMORY_BYTES } = await import('../../src/cluster/doctor.js');
-    expect(LAB_CPUS).toBe(COURSE_CPUS);
-    expect(LAB_MEMORY_BYTES).toBe(COURSE_MEMORY_BYTES);
+  it('is what doctor asks of Docker: enough at the peak passes, less names the exercise that does not fit', () => {
+    expect(capacityVerdict(COURSE_CPUS, COURSE_MEMORY_BYTES).ok).toBe(true);
+    const cpu = capacityVerdict(COURSE_CPUS - 1, undefined);
+    expect(cpu.ok).toBe(false);
+    expect(cpu.cpu?.detail).toMatch(
+      new RegExp(
+        `^Docker has ${COURSE_CPUS - 1} CPUs; Exercise ${COURSE_CPU_PEAK.number} \\(${COURSE_CPU_PEAK.exercise}\\) requests`,
+      ),
+    );
+    const memory = capacityVerdict(undefined, COURSE_MEMORY_BYTES - 1);
+    expect(memory.ok).toBe(false);
+    expect(memory.memory?.detail).toMatch(
+      new RegExp(`Exercise ${COURSE_MEMORY_PEAK.number} \\(${COURSE_MEMORY_PEAK.exercise}\\) needs about`),
+    );
   });
 });
 
