@@ -161,12 +161,17 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     context: SIM_CONTEXT,
     stop() {
       stopping ??= (async () => {
-        await api.close();
+        // While stopping, the event loop may hold nothing else (the server closed, the
+        // controllers' timers unref'd): without a handle of its own Node would exit before the
+        // state is flushed and the pid file removed.
+        const alive = setInterval(() => {}, 1_000);
         try {
+          await api.close();
           await controllers?.stop();
         } finally {
           store.flush();
           rmSync(pidFile, { force: true });
+          clearInterval(alive);
         }
       })();
       return stopping;
