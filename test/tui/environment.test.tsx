@@ -126,6 +126,32 @@ describe('bringing the lab up', () => {
     await app.close();
   });
 
+  it('asks before up deletes a kind cluster whose API does not answer, and passes on the answer', async () => {
+    const cluster = new TestCluster();
+    const answers: boolean[] = [];
+    const question =
+      "The kind cluster churn-labs exists, but its API server has not answered (EOF). Deleting and re-creating it loses everything in it, your churn-mlops namespace and the volume's data included. Delete it and create it again?";
+    const services = cluster.services({
+      up: async (_lab, options) => {
+        answers.push((await options.confirmRecreate?.(question)) ?? false);
+        answers.push((await options.confirmRecreate?.(question)) ?? false);
+        return { ok: true };
+      },
+    });
+    const app = renderApp(lab, services, { simulate: true });
+    await app.waitForText('exercises done');
+    app.press(KEYS.enter);
+    await app.waitForText('Delete it and create it again?');
+    expect(app.lastFrame()).toMatch(/y delete and re-create/);
+    app.press('n');
+    await until(() => answers.length === 1, 'the first answer');
+    await app.waitForText('Delete it and create it again?');
+    app.press('y');
+    await app.waitForText('The lab is up.');
+    expect(answers).toEqual([false, true]);
+    await app.close();
+  });
+
   it('stops up and the simulated cluster on Ctrl-C', async () => {
     const cluster = new TestCluster();
     cluster.upGate = new Promise<void>(() => {});
