@@ -65,10 +65,11 @@ describe('up stops at once with the fix when the machine cannot run kind', () =>
     expect(result).toMatchObject({ ok: false, failedStep: 'preflight' });
     const failed = failure(events);
     expect(failed.detail).toMatch(
-      /^docker is Podman 4\.3\.1 \(podman-docker\), and churn-labs runs kind on Docker only; not checked: Podman answers as docker\.$/,
+      /^docker is Podman 4\.3\.1 \(podman-docker\), and churn-labs runs kind on Docker only\.$/,
     );
     expect(failed.fix).toMatch(/^churn-labs needs Docker, not Podman: install Docker/);
     expect(failed.fix).not.toMatch(/systemctl|Cannot connect/);
+    expect(failed.fix?.match(/--simulate/g)).toHaveLength(1);
   });
 
   it('names a missing kind, with its install command and the simulated alternative', async () => {

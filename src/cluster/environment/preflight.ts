@@ -20,9 +20,12 @@ export function preflightStep(): Step {
       if (blocking.length > 0) {
         // The daemon check repeats the docker check's fix when the CLI itself is missing.
         const fixes = [...new Set(blocking.map((c) => c.fix).filter(Boolean))];
+        // A check that could not run because another failed ("no docker CLI to ask") says nothing new.
+        const said = blocking.filter((c) => !/^(not checked|no docker CLI)/.test(c.detail));
+        const fix = fixes.join(' ');
         throw new StepFailed(
-          `${capitalize(blocking.map((c) => c.detail).join('; '))}.`,
-          `${fixes.join(' ')} Then run churn-labs up again. ${SIMULATE}.`,
+          `${capitalize((said.length > 0 ? said : blocking).map((c) => c.detail).join('; '))}.`,
+          `${fix} Then run churn-labs up again.${fix.includes('--simulate') ? '' : ` ${SIMULATE}.`}`,
         );
       }
       for (const check of report.checks.filter((c) => !c.ok && c.fix))
