@@ -51,7 +51,8 @@ describe('up stops at once with the fix when the machine cannot run kind', () =>
       expect(failed.detail).toMatch(/The Docker daemon is not reachable: /);
       expect(failed.detail).toMatch(said);
       if (linux) expect(failed.fix).toMatch(fix);
-      if (wording === 'permission' || wording === 'desktop') expect(failed.fix).not.toMatch(/systemctl start docker/);
+      if (wording === 'permission' || wording === 'desktop')
+        expect(failed.fix).not.toMatch(/systemctl start docker/);
       expect(failed.fix).toMatch(/churn-labs start --simulate/);
       const calls = await machine.calls();
       expect(calls.every((c) => ['--version', 'version', 'info'].includes(c.args[0]!))).toBe(true);
