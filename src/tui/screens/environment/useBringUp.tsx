@@ -41,28 +41,18 @@ export function useBringUp(lab: Lab, simulate: boolean, onUp: (lab: Lab) => void
       });
       setRunning(steps.current);
     };
-    const confirmOverwrite = (files: string[]) =>
+    /** Shows a question and waits for y or n; the phase goes back to running with the answer. */
+    const ask = (phase: (answer: (yes: boolean) => void) => Phase) =>
       new Promise<boolean>((resolve) =>
-        setPhase({
-          name: 'asking',
-          files,
-          answer: (overwrite) => {
+        setPhase(
+          phase((yes) => {
             setPhase({ name: 'running' });
-            resolve(overwrite);
-          },
-        }),
+            resolve(yes);
+          }),
+        ),
       );
-    const confirmRecreate = (question: string) =>
-      new Promise<boolean>((resolve) =>
-        setPhase({
-          name: 'recreate',
-          question,
-          answer: (recreate) => {
-            setPhase({ name: 'running' });
-            resolve(recreate);
-          },
-        }),
-      );
+    const confirmOverwrite = (files: string[]) => ask((answer) => ({ name: 'asking', files, answer }));
+    const confirmRecreate = (question: string) => ask((answer) => ({ name: 'recreate', question, answer }));
     const work = (async () => {
       let target = lab;
       if (simulate) {
