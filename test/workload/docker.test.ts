@@ -58,7 +58,10 @@ describe('docker/Dockerfile', () => {
     ]) {
       expect(dockerfile).toContain(`#   ${line}`);
     }
-    expect(dockerfile).toMatch(/^FROM node:20-alpine AS bundle$/m);
+    // A supported Node LTS, pinned to an exact release, and one base for both stages.
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24\.\d+\.\d+-alpine3\.\d+$/m);
+    expect(dockerfile.indexOf('ARG NODE_IMAGE=')).toBeLessThan(dockerfile.indexOf('\nFROM '));
+    expect(dockerfile.match(/^FROM .*$/gm)).toEqual([`FROM \${NODE_IMAGE} AS bundle`, `FROM \${NODE_IMAGE}`]);
     expect(dockerfile).toMatch(/^USER 1000:1000$/m);
     expect(dockerfile).toMatch(/CHURN_MLOPS_DEFAULT_COMMAND=\$\{DEFAULT_COMMAND\}/);
     expect(dockerfile).toMatch(/CHURN_MLOPS_VERSION=\$\{APP_VERSION\}/);

@@ -3,7 +3,7 @@ import { readdir, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Builtin, hostPath, humanSize, Output, parseFlags, statOf } from './builtin-kit.js';
 
-/** `ls` and `df` on the pod's files, printed like busybox does in the node:20-alpine image. */
+/** `ls` and `df` on the pod's files, printed like busybox does in the images' node alpine base. */
 export const ls: Builtin = async (args, context) => {
   const output = new Output();
   const { flags, operands } = parseFlags(args);

@@ -5,8 +5,8 @@ import type { ExecContext } from './exec.js';
 
 /**
  * The shell-like commands `kubectl exec` can run in a simulated container, on the pod's real files,
- * worded like the busybox tools of the node:20-alpine image. Paths are the container's paths;
- * volume mounts (symlinks on the node) look like the folders they are.
+ * worded like the busybox tools of the images' node alpine base (docker/Dockerfile). Paths are the
+ * container's paths; volume mounts (symlinks on the node) look like the folders they are.
  */
 const cat: Builtin = async (args, context) => {
   const output = new Output();
