@@ -84,13 +84,23 @@ describe('a job killed with SIGKILL', () => {
     const watcher = watchVolume(v);
     const killed: string[] = [];
     try {
-      // Spread the kills over generating, scoring and writing (a run takes about half a second).
-      for (const delay of [150, 250, 330, 400, 450, 500, 550, 650]) {
-        if ((await killMidRun(['batch-score', '--users', String(USERS)], delay)) === 'SIGKILL')
+      // Spread the kills over generating, scoring and writing: fractions of how long a whole run
+      // takes on this machine now (half a second on a busy one, much less on an idle one).
+      const timed = async (args: string[]) => {
+        const started = Date.now();
+        const run = await runJob(bin, args, v.env);
+        expect(run.exitCode, run.stderr).toBe(0);
+        return Date.now() - started;
+      };
+      const scoreMs = await timed(['batch-score', '--users', String(USERS)]);
+      for (const part of [0.3, 0.45, 0.55, 0.65, 0.72, 0.8, 0.87, 0.93]) {
+        if ((await killMidRun(['batch-score', '--users', String(USERS)], part * scoreMs)) === 'SIGKILL')
           killed.push('batch-score');
       }
-      for (const delay of [120, 180, 230, 280]) {
-        if ((await killMidRun(['train-candidate'], delay)) === 'SIGKILL') killed.push('train-candidate');
+      const trainMs = await timed(['train-candidate']);
+      for (const part of [0.4, 0.55, 0.7, 0.85]) {
+        if ((await killMidRun(['train-candidate'], part * trainMs)) === 'SIGKILL')
+          killed.push('train-candidate');
       }
       // A whole run still works afterwards and its file is complete.
       const whole = await runJob(bin, ['batch-score', '--users', String(USERS)], v.env);
