@@ -1,9 +1,9 @@
 import { setMaxListeners } from 'node:events';
 import type { Probe } from '../course/checks.js';
 import { logSource, logTargetKinds } from '../course/log-pod.js';
-import { isPodReady, KINDS, type KubeObject, matchesSelector, Snapshot } from '../course/objects.js';
 import { isObjectCheck, kindsRead, type ProbeCheck } from '../course/reads.js';
 import type { Check } from '../course/schema.js';
+import { isPodReady, KINDS, type KubeObject, matchesSelector, Snapshot } from '../kube/objects.js';
 import { type ApiProxy, closeApiProxies, type RawAnswer, sharedApiProxy } from './api-proxy.js';
 import { type ClusterTarget, kubectl, unreachableReason } from './kubectl.js';
 import type { ToolResult } from './tool.js';

@@ -1,16 +1,17 @@
-import { admitCreate } from '../sim/admission/index.js';
-import { ApiError } from '../sim/errors.js';
-import { apiVersionOf, RESOURCES } from '../sim/resources.js';
-import { Store } from '../sim/store.js';
+import { admitCreate } from '../kube/admission/index.js';
+import { ApiError } from '../kube/errors.js';
+import { apiVersionOf, RESOURCES } from '../kube/resources.js';
 
 /**
  * What the API server would refuse of these documents, in its words (`Deployment.apps "web" is
- * invalid: …`), one line per refused document. The rules are the simulated cluster's: the same
- * defaulting and validation its API server runs before it stores an object. Kinds it does not
- * serve are not judged; an apiVersion no cluster of ours serves is refused as kubectl refuses it.
+ * invalid: …`), one line per refused document. The rules are src/kube's admission: the same
+ * defaulting and validation the simulated cluster's API server runs before it stores an object.
+ * Kinds it does not serve are not judged; an apiVersion no cluster of ours serves is refused as
+ * kubectl refuses it.
  */
 export function refusals(docs: { kind?: unknown; apiVersion?: unknown; metadata?: unknown }[]): string[] {
-  const store = new Store();
+  // The documents are judged on their own: nothing else is stored.
+  const store = { get: () => undefined, list: () => [] };
   const found: string[] = [];
   for (const doc of docs) {
     const kind = typeof doc.kind === 'string' ? doc.kind : undefined;

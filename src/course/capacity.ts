@@ -1,5 +1,5 @@
-import { parseQuantity } from '../sim/quantity.js';
-import type { KubeObject } from './objects.js';
+import type { KubeObject } from '../kube/objects.js';
+import { parseQuantity } from '../kube/quantity.js';
 import type { Exercise } from './schema.js';
 
 /**

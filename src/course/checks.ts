@@ -8,7 +8,7 @@ import {
   matchesSelector,
   type Snapshot,
   selectorOf,
-} from './objects.js';
+} from '../kube/objects.js';
 import { parseSamples, sumSamples } from './prometheus.js';
 import type { ObjectCheck, ProbeCheck } from './reads.js';
 import type { Check } from './schema.js';

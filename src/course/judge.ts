@@ -1,3 +1,4 @@
+import type { Snapshot } from '../kube/objects.js';
 import {
   evaluateObjectCheck,
   evaluateProbeCheck,
@@ -6,7 +7,6 @@ import {
   type ProbeCheck,
   type Verdict,
 } from './checks.js';
-import type { Snapshot } from './objects.js';
 import type { Check, Exercise } from './schema.js';
 
 export interface CheckResult {

@@ -1,4 +1,4 @@
-import { condition, isPodReady, type KubeObject, labelsMatch, type Snapshot } from './objects.js';
+import { condition, isPodReady, type KubeObject, labelsMatch, type Snapshot } from '../kube/objects.js';
 
 /**
  * Which pod and container `kubectl logs <target>` reads, decided from objects already read, so the

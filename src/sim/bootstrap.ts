@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { cpus, release, totalmem } from 'node:os';
-import type { KubeObject } from '../course/objects.js';
+import type { KubeObject } from '../kube/objects.js';
 import { KUBERNETES_VERSION } from './server/discovery.js';
 import { now, type Store } from './store.js';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { KubeObject } from '../course/objects.js';
+import type { KubeObject } from '../kube/objects.js';
 import { now, type Store } from './store.js';
 
 /**

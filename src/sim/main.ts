@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs
 import { join } from 'node:path';
 import { environmentError } from '../errors.js';
 import { writeFileAtomicSync } from '../files/atomic.js';
+import { naming } from '../kube/resources.js';
 import { bootstrap } from './bootstrap.js';
-import { naming } from './resources.js';
 import type { Controllers, Runtime, StartControllers } from './runtime-api.js';
 import { createApiServer } from './server/index.js';
 import { Store } from './store.js';

@@ -1,4 +1,4 @@
-import { badRequest } from './errors.js';
+import { badRequest } from '../kube/errors.js';
 import table from './schema/protobuf.json' with { type: 'json' };
 
 /**

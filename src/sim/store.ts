@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { KubeObject } from '../course/objects.js';
 import { writeFileAtomicSync } from '../files/atomic.js';
-import { alreadyExists, conflict, gone, notFound } from './errors.js';
+import { alreadyExists, conflict, gone, notFound } from '../kube/errors.js';
+import type { KubeObject } from '../kube/objects.js';
+import type { KindNaming } from '../kube/resources.js';
 
 /**
  * The simulated cluster's etcd: every object by kind, namespace and name, one global
@@ -23,11 +24,6 @@ export interface StoreEvent {
 }
 
 /** How the API names a kind in errors (`deployments.apps "x" not found`). */
-export interface KindNaming {
-  resource: string;
-  group: string;
-}
-
 export interface StoreOptions {
   /** The file that holds the state between runs; no persistence without it. */
   file?: string;

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../course/objects.js';
+import type { KubeObject } from '../kube/objects.js';
 import { checkExercise, type Lab, runSolution } from '../lab.js';
 import type { NamespaceReading } from './live/namespace.js';
 import type { Services } from './services.js';
@@ -56,7 +56,7 @@ export function realServices(): Services {
 async function readNamespace(lab: Lab, namespace: string, signal: AbortSignal): Promise<NamespaceReading> {
   const [{ kubectl, unreachableReason }, { KINDS }, { PANEL_KINDS, summariseNamespace }] = await Promise.all([
     import('../cluster/kubectl.js'),
-    import('../course/objects.js'),
+    import('../kube/objects.js'),
     import('./live/namespace.js'),
   ]);
   const resources = ['namespaces', ...PANEL_KINDS.map((kind) => KINDS[kind]!.resource)];

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KINDS } from '../../src/course/objects.js';
+import { KINDS } from '../../src/kube/objects.js';
 import { startCluster, type TestCluster } from '../sim/api/helpers.js';
 
 /**

@@ -18,10 +18,10 @@ import {
   replayCourse,
   SMOKE_POD,
 } from '../../src/course/capacity.js';
-import type { KubeObject } from '../../src/course/objects.js';
 import type { Exercise } from '../../src/course/schema.js';
 import { readSources } from '../../src/files/course-files.js';
 import { parseCourse } from '../../src/files/parse-course.js';
+import type { KubeObject } from '../../src/kube/objects.js';
 import { MANIFESTS, manifestFiles } from './manifest-files.js';
 
 /**

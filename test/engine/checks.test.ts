@@ -7,8 +7,8 @@ import {
   type ProbeCheck,
   rolloutStatus,
 } from '../../src/course/checks.js';
-import { type KubeObject, Snapshot } from '../../src/course/objects.js';
 import { checkSchema } from '../../src/course/schema.js';
+import { type KubeObject, Snapshot } from '../../src/kube/objects.js';
 import {
   CRONJOB_UID,
   cronJob,

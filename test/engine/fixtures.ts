@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../src/course/objects.js';
+import type { KubeObject } from '../../src/kube/objects.js';
 
 /**
  * Objects in the shape `kubectl get -o json` returns them (field names and nesting from the

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { byLogging, logSource, logTargetKinds } from '../../src/course/log-pod.js';
-import { type KubeObject, Snapshot } from '../../src/course/objects.js';
+import { type KubeObject, Snapshot } from '../../src/kube/objects.js';
 import { deployment, pod } from './fixtures.js';
 
 const NS = 'churn-mlops';

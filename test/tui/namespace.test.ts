@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../src/course/objects.js';
+import type { KubeObject } from '../../src/kube/objects.js';
 import { podStatus, podTone, summariseNamespace } from '../../src/tui/live/namespace.js';
 
 const pod = (status: object, extra: Partial<KubeObject['metadata']> = {}): KubeObject => ({

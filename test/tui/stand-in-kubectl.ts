@@ -1,6 +1,6 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { KubeObject } from '../../src/course/objects.js';
+import type { KubeObject } from '../../src/kube/objects.js';
 
 /**
  * A stand-in for kubectl, on PATH ahead of the real one, over a cluster that is a JSON file: `get

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../course/objects.js';
+import type { KubeObject } from '../../kube/objects.js';
 import type { Store } from '../store.js';
 import { controllerRef, controllerRefOf, writeObject } from './meta.js';
 import { type LabelSelector, selectorMatches } from './selectors.js';

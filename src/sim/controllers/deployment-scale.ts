@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../course/objects.js';
+import type { KubeObject } from '../../kube/objects.js';
 import type { DeploymentController } from './deployment.js';
 import {
   active,

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../course/objects.js';
+import type { KubeObject } from '../../kube/objects.js';
 import { type Condition, findCondition, millis, omitZero, timestamp } from './meta.js';
 
 /**

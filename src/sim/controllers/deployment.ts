@@ -1,5 +1,5 @@
-import type { KubeObject } from '../../course/objects.js';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../../kube/errors.js';
+import type { KubeObject } from '../../kube/objects.js';
 import type { StoreEvent } from '../store.js';
 import { claim } from './claims.js';
 import { Controller } from './controller.js';

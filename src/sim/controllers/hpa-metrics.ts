@@ -1,5 +1,5 @@
-import type { KubeObject } from '../../course/objects.js';
-import { formatMilli, milliValue } from '../quantity.js';
+import type { KubeObject } from '../../kube/objects.js';
+import { formatMilli, milliValue } from '../../kube/quantity.js';
 import type { Runtime } from '../runtime-api.js';
 import type { Store } from '../store.js';
 import type { HpaSettings } from './hpa.js';

@@ -1,5 +1,5 @@
-import type { KubeObject } from '../../course/objects.js';
-import { milliValue } from '../quantity.js';
+import type { KubeObject } from '../../kube/objects.js';
+import { milliValue } from '../../kube/quantity.js';
 import { findCondition, millis } from './meta.js';
 import { containersOf, initContainersOf } from './pods.js';
 

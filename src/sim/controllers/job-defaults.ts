@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../course/objects.js';
+import type { KubeObject } from '../../kube/objects.js';
 
 /**
  * The Job fields the API server fills in at creation (selector and labels keyed on the Job's uid,

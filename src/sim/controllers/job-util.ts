@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../course/objects.js';
+import type { KubeObject } from '../../kube/objects.js';
 import { type Condition, findCondition, millis, timestamp } from './meta.js';
 
 /** Finished pods are counted through this finalizer: a pod deleted before it was counted still is. */

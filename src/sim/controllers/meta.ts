@@ -1,7 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import type { KubeObject, OwnerReference } from '../../course/objects.js';
-import { admitCreate } from '../admission/index.js';
-import { ApiError } from '../errors.js';
+import { admitCreate } from '../../kube/admission/index.js';
+import { ApiError } from '../../kube/errors.js';
+import type { KubeObject, OwnerReference } from '../../kube/objects.js';
 import { recordEvent } from '../events.js';
 import { now, type Store } from '../store.js';
 

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../course/objects.js';
+import type { KubeObject } from '../../kube/objects.js';
 import type { StoreEvent } from '../store.js';
 import { Controller } from './controller.js';
 import { type Condition, deleteIfPresent, same, timestamp, writeObject, writeStatus } from './meta.js';

@@ -1,5 +1,5 @@
-import { defaultPodTemplate } from '../admission/pod-defaults.js';
-import { parseQuantity } from '../quantity.js';
+import { defaultPodTemplate } from '../../kube/admission/pod-defaults.js';
+import { parseQuantity } from '../../kube/quantity.js';
 
 export const POD_TEMPLATE_HASH = 'pod-template-hash';
 

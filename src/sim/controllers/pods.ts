@@ -1,5 +1,5 @@
-import type { KubeObject } from '../../course/objects.js';
-import { parseQuantity } from '../quantity.js';
+import type { KubeObject } from '../../kube/objects.js';
+import { parseQuantity } from '../../kube/quantity.js';
 import type { Store } from '../store.js';
 import { findCondition, millis, type OwnerRef, randomSuffix } from './meta.js';
 

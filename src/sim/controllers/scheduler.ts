@@ -1,5 +1,5 @@
-import type { KubeObject } from '../../course/objects.js';
-import { parseQuantity } from '../quantity.js';
+import type { KubeObject } from '../../kube/objects.js';
+import { parseQuantity } from '../../kube/quantity.js';
 import type { StoreEvent } from '../store.js';
 import { Controller, type ControllerSettings } from './controller.js';
 import { announce, findCondition, keyOf, splitKey, timestamp, writeObject, writeStatus } from './meta.js';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { KubeObject } from '../../course/objects.js';
-import { resourceOf } from '../quantity.js';
+import type { KubeObject } from '../../kube/objects.js';
+import { resourceOf } from '../../kube/quantity.js';
 import { now } from '../store.js';
 import { RestartBackoff } from './backoff.js';
 import { builtins } from './builtins.js';

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../course/objects.js';
+import type { KubeObject } from '../../kube/objects.js';
 import type { Store } from '../store.js';
 import type { ImageDefinition } from './images.js';
 import type { PodAddresses } from './network.js';

@@ -1,6 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { KubeObject } from '../../course/objects.js';
+import type { KubeObject } from '../../kube/objects.js';
 import { now } from '../store.js';
 import { type ContainerHost, ContainerRunner } from './container.js';
 import type { NodeContext } from './context.js';

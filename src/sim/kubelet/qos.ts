@@ -1,4 +1,4 @@
-import { parseQuantity } from '../quantity.js';
+import { parseQuantity } from '../../kube/quantity.js';
 import type { Container, PodSpec } from './types.js';
 
 export type QosClass = 'Guaranteed' | 'Burstable' | 'BestEffort';

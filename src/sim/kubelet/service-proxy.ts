@@ -1,5 +1,5 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { isPodReady, type KubeObject, labelsMatch } from '../../course/objects.js';
+import { isPodReady, type KubeObject, labelsMatch } from '../../kube/objects.js';
 import type { Store } from '../store.js';
 
 /**

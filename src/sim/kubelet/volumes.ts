@@ -1,7 +1,7 @@
 import { copyFile, lstat, mkdir, readdir, rm, symlink } from 'node:fs/promises';
 import { dirname, join, posix, relative } from 'node:path';
-import type { KubeObject } from '../../course/objects.js';
 import { writeFileAtomic } from '../../files/atomic.js';
+import type { KubeObject } from '../../kube/objects.js';
 import type { Store } from '../store.js';
 import { fieldValue, resourceValue } from './env.js';
 import type { Container, DownwardItem, KeyToPath, PodSpec, Volume } from './types.js';

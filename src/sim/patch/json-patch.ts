@@ -1,4 +1,4 @@
-import { ApiError } from '../errors.js';
+import { ApiError } from '../../kube/errors.js';
 
 /**
  * JSON Patch (RFC 6902), as `kubectl patch --type json` and `kubectl rollout undo` send it:

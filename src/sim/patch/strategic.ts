@@ -1,4 +1,4 @@
-import { badRequest } from '../errors.js';
+import { badRequest } from '../../kube/errors.js';
 import { fieldSchema, resolve, type Schema } from '../schema/schema.js';
 
 /**

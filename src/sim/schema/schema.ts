@@ -1,4 +1,4 @@
-import { canonicalQuantity } from '../quantity.js';
+import { canonicalQuantity } from '../../kube/quantity.js';
 import generated from './definitions.json' with { type: 'json' };
 
 /**

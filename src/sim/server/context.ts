@@ -1,8 +1,8 @@
-import type { KubeObject } from '../../course/objects.js';
-import type { Resource } from '../resources.js';
+import type { KubeObject } from '../../kube/objects.js';
+import type { Resource } from '../../kube/resources.js';
+import { type IncludeObject, toTable, wantsTable } from '../../kube/tables/index.js';
 import type { Runtime } from '../runtime-api.js';
 import type { Store } from '../store.js';
-import { type IncludeObject, toTable, wantsTable } from '../tables/index.js';
 import { type ApiCall, sendJson } from './http.js';
 import { toServed } from './versions.js';
 

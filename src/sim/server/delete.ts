@@ -1,6 +1,6 @@
-import type { KubeObject } from '../../course/objects.js';
-import { badRequest, conflict, forbidden } from '../errors.js';
-import { naming, RESOURCES } from '../resources.js';
+import { badRequest, conflict, forbidden } from '../../kube/errors.js';
+import type { KubeObject } from '../../kube/objects.js';
+import { naming, RESOURCES } from '../../kube/resources.js';
 import type { Store } from '../store.js';
 import { type Api, respondObject } from './context.js';
 import { type ApiCall, decodeBody, queryInt, sendJson } from './http.js';

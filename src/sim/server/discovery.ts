@@ -1,4 +1,4 @@
-import { GROUPS, RESOURCES, type Resource } from '../resources.js';
+import { GROUPS, RESOURCES, type Resource } from '../../kube/resources.js';
 
 /**
  * Discovery, computed once: the aggregated form kubectl 1.27+ asks for first (apidiscovery.k8s.io

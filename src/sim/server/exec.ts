@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { KubeObject } from '../../course/objects.js';
-import { ApiError, badRequest } from '../errors.js';
-import { matchesLabels, selectorFromObject } from '../selectors.js';
+import { ApiError, badRequest } from '../../kube/errors.js';
+import type { KubeObject } from '../../kube/objects.js';
+import { matchesLabels, selectorFromObject } from '../../kube/selectors.js';
 import type { Api } from './context.js';
 import type { ApiCall } from './http.js';
 import { parseRoute, type Route } from './route.js';

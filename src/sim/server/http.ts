@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
-import { ApiError, badRequest } from '../errors.js';
+import { ApiError, badRequest } from '../../kube/errors.js';
 import { decodeProtobuf, isProtobuf } from '../protobuf.js';
 
 /**

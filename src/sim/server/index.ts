@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { ApiError, methodNotAllowed } from '../errors.js';
+import { ApiError, methodNotAllowed } from '../../kube/errors.js';
 import type { Runtime } from '../runtime-api.js';
 import type { Store } from '../store.js';
 import type { Api } from './context.js';

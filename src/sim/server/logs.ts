@@ -1,5 +1,5 @@
-import type { KubeObject } from '../../course/objects.js';
-import { badRequest } from '../errors.js';
+import { badRequest } from '../../kube/errors.js';
+import type { KubeObject } from '../../kube/objects.js';
 import { type LogQuery, readLogFrom, renderLog } from '../kubelet/logs.js';
 import type { Api } from './context.js';
 import { type ApiCall, queryFlag, queryInt } from './http.js';

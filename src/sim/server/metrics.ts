@@ -1,6 +1,6 @@
-import type { KubeObject } from '../../course/objects.js';
-import { ApiError } from '../errors.js';
-import { formatCpu, formatMemory } from '../quantity.js';
+import { ApiError } from '../../kube/errors.js';
+import type { KubeObject } from '../../kube/objects.js';
+import { formatCpu, formatMemory } from '../../kube/quantity.js';
 import { now } from '../store.js';
 import type { Api } from './context.js';
 import { type ApiCall, sendJson } from './http.js';

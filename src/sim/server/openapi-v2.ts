@@ -1,4 +1,4 @@
-import { apiVersionOf, RESOURCES } from '../resources.js';
+import { apiVersionOf, RESOURCES } from '../../kube/resources.js';
 import table from '../schema/protobuf.json' with { type: 'json' };
 import { KUBERNETES_VERSION } from './discovery.js';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { GROUPS, RESOURCES, type Resource } from '../resources.js';
+import { GROUPS, RESOURCES, type Resource } from '../../kube/resources.js';
 import { definitions, type Schema } from '../schema/schema.js';
 import { KUBERNETES_VERSION } from './discovery.js';
 

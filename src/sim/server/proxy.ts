@@ -1,7 +1,7 @@
 import { request } from 'node:http';
-import type { KubeObject } from '../../course/objects.js';
-import { badRequest, serviceUnavailable } from '../errors.js';
-import { matchesLabels, selectorFromObject } from '../selectors.js';
+import { badRequest, serviceUnavailable } from '../../kube/errors.js';
+import type { KubeObject } from '../../kube/objects.js';
+import { matchesLabels, selectorFromObject } from '../../kube/selectors.js';
 import type { Api } from './context.js';
 import { type ApiCall, notFoundPath } from './http.js';
 import type { Route } from './route.js';

@@ -1,6 +1,6 @@
-import type { KubeObject } from '../../course/objects.js';
-import { badRequest } from '../errors.js';
-import type { Resource } from '../resources.js';
+import { badRequest } from '../../kube/errors.js';
+import type { KubeObject } from '../../kube/objects.js';
+import type { Resource } from '../../kube/resources.js';
 import {
   checkFieldSelector,
   type FieldRequirement,
@@ -9,8 +9,8 @@ import {
   parseFieldSelector,
   parseLabelSelector,
   type Selector,
-} from '../selectors.js';
-import { type IncludeObject, toTable, wantsTable } from '../tables/index.js';
+} from '../../kube/selectors.js';
+import { type IncludeObject, toTable, wantsTable } from '../../kube/tables/index.js';
 import { type Api, respondObject } from './context.js';
 import { type ApiCall, queryInt, sendJson } from './http.js';
 import type { Route } from './route.js';

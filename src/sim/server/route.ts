@@ -1,4 +1,4 @@
-import { findResource, type Resource } from '../resources.js';
+import { findResource, type Resource } from '../../kube/resources.js';
 
 /**
  * Where a REST path points: `/api/v1/namespaces/NS/pods/NAME/log`, `/apis/apps/v1/deployments`,

@@ -1,7 +1,7 @@
-import type { KubeObject } from '../../course/objects.js';
-import { admitUpdate } from '../admission/index.js';
-import { badRequest, invalid } from '../errors.js';
-import { selectorFromObject, selectorString } from '../selectors.js';
+import { admitUpdate } from '../../kube/admission/index.js';
+import { badRequest, invalid } from '../../kube/errors.js';
+import type { KubeObject } from '../../kube/objects.js';
+import { selectorFromObject, selectorString } from '../../kube/selectors.js';
 import type { Api } from './context.js';
 import { type ApiCall, decodeBody, sendJson } from './http.js';
 import type { Route } from './route.js';

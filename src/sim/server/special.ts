@@ -1,5 +1,5 @@
-import type { KubeObject } from '../../course/objects.js';
-import { badRequest, conflict } from '../errors.js';
+import { badRequest, conflict } from '../../kube/errors.js';
+import type { KubeObject } from '../../kube/objects.js';
 import { type Api, respondObject } from './context.js';
 import { deleteOne } from './delete.js';
 import { type ApiCall, decodeBody, sendJson } from './http.js';

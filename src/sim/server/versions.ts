@@ -1,6 +1,6 @@
-import type { KubeObject } from '../../course/objects.js';
-import { hpaFromV1, hpaToV1 } from '../admission/hpa.js';
-import { apiVersionOf, type Resource, resourceOfKind } from '../resources.js';
+import { hpaFromV1, hpaToV1 } from '../../kube/admission/hpa.js';
+import type { KubeObject } from '../../kube/objects.js';
+import { apiVersionOf, type Resource, resourceOfKind } from '../../kube/resources.js';
 
 /**
  * The store keeps every kind in one version; a request may speak another (autoscaling/v1

@@ -1,7 +1,7 @@
-import type { KubeObject } from '../../course/objects.js';
-import { badRequest } from '../errors.js';
+import { badRequest } from '../../kube/errors.js';
+import type { KubeObject } from '../../kube/objects.js';
+import { type IncludeObject, toTable, wantsTable } from '../../kube/tables/index.js';
 import type { StoreEvent } from '../store.js';
-import { type IncludeObject, toTable, wantsTable } from '../tables/index.js';
 import type { Api } from './context.js';
 import { type ApiCall, headerFor, queryInt } from './http.js';
 import { filtersOf, matches } from './read.js';

@@ -1,6 +1,6 @@
-import type { KubeObject } from '../../course/objects.js';
-import { ApiError, badRequest, forbidden, notFound } from '../errors.js';
-import { apiVersionOf, type Resource } from '../resources.js';
+import { ApiError, badRequest, forbidden, notFound } from '../../kube/errors.js';
+import type { KubeObject } from '../../kube/objects.js';
+import { apiVersionOf, type Resource } from '../../kube/resources.js';
 import { checkAgainstSchema, dropUnknown } from '../schema/schema.js';
 import type { Store } from '../store.js';
 import type { ApiCall } from './http.js';

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { KubeObject } from '../../course/objects.js';
-import { admitCreate, admitUpdate } from '../admission/index.js';
-import { generateName } from '../admission/meta.js';
-import { badRequest, conflict } from '../errors.js';
+import { admitCreate, admitUpdate } from '../../kube/admission/index.js';
+import { generateName } from '../../kube/admission/meta.js';
+import { badRequest, conflict } from '../../kube/errors.js';
+import type { KubeObject } from '../../kube/objects.js';
+import { naming } from '../../kube/resources.js';
 import { serverSideApply } from '../patch/apply.js';
 import { applyJsonPatch } from '../patch/json-patch.js';
 import { applyMergePatch } from '../patch/merge-patch.js';
 import { applyStrategicMergePatch } from '../patch/strategic.js';
-import { naming } from '../resources.js';
 import { definition, normalizeDecoded } from '../schema/schema.js';
 import { now } from '../store.js';
 import { type Api, respondObject } from './context.js';

@@ -1,7 +1,7 @@
 import type { ClusterTarget } from '../../cluster/kubectl.js';
 import { kubectlRunning } from '../../cluster/kubectl.js';
 import type { LongRunningTool } from '../../cluster/tool.js';
-import { KINDS } from '../../course/objects.js';
+import { KINDS } from '../../kube/objects.js';
 
 /**
  * Change notifications from the cluster: one `kubectl get <resource> --watch-only -o name` per kind

@@ -1,5 +1,5 @@
-import type { KubeObject } from '../../course/objects.js';
-import { podStatus as kubectlPodStatus } from '../../course/pod-status.js';
+import type { KubeObject } from '../../kube/objects.js';
+import { podStatus as kubectlPodStatus } from '../../kube/pod-status.js';
 
 /**
  * What the live panel shows of the lab's namespace, in the terms `kubectl get` prints them, so the

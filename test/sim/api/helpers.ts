@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import type { KubeObject } from '../../../src/course/objects.js';
+import type { KubeObject } from '../../../src/kube/objects.js';
 import { type Simulator, startSimulator } from '../../../src/sim/main.js';
 import type { Runtime } from '../../../src/sim/runtime-api.js';
 import type { Store } from '../../../src/sim/store.js';

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../../src/sim/errors.js';
-import { serverSideApply } from '../../../src/sim/patch/apply.js';
-import { applyJsonPatch } from '../../../src/sim/patch/json-patch.js';
-import { applyMergePatch } from '../../../src/sim/patch/merge-patch.js';
-import { applyStrategicMergePatch } from '../../../src/sim/patch/strategic.js';
-import { canonicalQuantity, parseQuantity } from '../../../src/sim/quantity.js';
-import { definition } from '../../../src/sim/schema/schema.js';
+import { ApiError } from '../../../src/kube/errors.js';
+import { canonicalQuantity, parseQuantity } from '../../../src/kube/quantity.js';
 import {
   formatLabelSelector,
   matchesLabels,
   parseFieldSelector,
   parseLabelSelector,
-} from '../../../src/sim/selectors.js';
+} from '../../../src/kube/selectors.js';
+import { serverSideApply } from '../../../src/sim/patch/apply.js';
+import { applyJsonPatch } from '../../../src/sim/patch/json-patch.js';
+import { applyMergePatch } from '../../../src/sim/patch/merge-patch.js';
+import { applyStrategicMergePatch } from '../../../src/sim/patch/strategic.js';
+import { definition } from '../../../src/sim/schema/schema.js';
 
 /** The patch engines, quantities and selectors, directly (the kubectl tests cover them end to end). */
 const DEPLOYMENT = definition('io.k8s.api.apps.v1.Deployment');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../src/course/objects.js';
+import type { KubeObject } from '../../../src/kube/objects.js';
 import { setPodRunning, startCluster, type TestCluster } from './helpers.js';
 
 /** `kubectl get` prints the columns a real cluster prints: server-side tables, -o wide, get all. */

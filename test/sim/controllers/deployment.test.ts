@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../src/course/objects.js';
+import type { KubeObject } from '../../../src/kube/objects.js';
 import { DeploymentController } from '../../../src/sim/controllers/deployment.js';
 import { ReplicaSetController } from '../../../src/sim/controllers/replicaset.js';
 import { Scheduler } from '../../../src/sim/controllers/scheduler.js';

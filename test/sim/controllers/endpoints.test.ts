@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../src/course/objects.js';
+import type { KubeObject } from '../../../src/kube/objects.js';
 import type { Store } from '../../../src/sim/store.js';
 import {
   apply,

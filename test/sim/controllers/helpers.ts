@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../../src/course/objects.js';
+import type { KubeObject } from '../../../src/kube/objects.js';
 import { type ControlPlaneOptions, startControlPlane } from '../../../src/sim/controllers/control-plane.js';
 import { createObject, NODE_NAME } from '../../../src/sim/controllers/meta.js';
 import { SimClock } from '../../../src/sim/controllers/sim-clock.js';

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { KubeObject } from '../../../src/course/objects.js';
+import type { KubeObject } from '../../../src/kube/objects.js';
 import { type Kubelet, type KubeletOptions, startKubelet } from '../../../src/sim/kubelet/index.js';
 import { readLog } from '../../../src/sim/kubelet/logs.js';
 import { Store } from '../../../src/sim/store.js';

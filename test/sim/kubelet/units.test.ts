@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseQuantity } from '../../../src/kube/quantity.js';
 import { RestartBackoff } from '../../../src/sim/kubelet/backoff.js';
 import { hostArgv } from '../../../src/sim/kubelet/container.js';
 import { expandReferences } from '../../../src/sim/kubelet/env.js';
@@ -12,7 +13,6 @@ import { type ContainerView, podPhase } from '../../../src/sim/kubelet/pod-statu
 import { podQosClass } from '../../../src/sim/kubelet/qos.js';
 import { goDuration } from '../../../src/sim/kubelet/timing.js';
 import type { Container, PodSpec } from '../../../src/sim/kubelet/types.js';
-import { parseQuantity } from '../../../src/sim/quantity.js';
 
 describe('quantities', () => {
   it('parses memory and CPU like Kubernetes', () => {

@@ -1,4 +1,8 @@
-import type { KindNaming } from './store.js';
+/** How the API names a kind: its resource (plural) and group, as errors and discovery spell them. */
+export interface KindNaming {
+  resource: string;
+  group: string;
+}
 
 /**
  * Every resource the simulated API serves, as discovery describes it. The store keeps each kind in

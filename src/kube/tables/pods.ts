@@ -1,5 +1,5 @@
-import type { KubeObject } from '../../course/objects.js';
-import { podStatus } from '../../course/pod-status.js';
+import type { KubeObject } from '../objects.js';
+import { podStatus } from '../pod-status.js';
 import { condition, humanDuration, type Obj, since } from './format.js';
 import { AGE, col, NAME, type Printer } from './printer.js';
 

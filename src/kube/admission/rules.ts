@@ -1,4 +1,4 @@
-import type { Store } from '../store.js';
+import type { KubeObject } from '../objects.js';
 import type { FieldErrors } from './field-errors.js';
 
 /**
@@ -9,8 +9,17 @@ import type { FieldErrors } from './field-errors.js';
 // biome-ignore lint/suspicious/noExplicitAny: Kubernetes object bodies are open JSON.
 export type Obj = Record<string, any>;
 
+/**
+ * What admission may read of the objects already stored (a claim's StorageClass, the Services'
+ * allocated IPs and ports). The simulator's store is one; an empty one judges documents alone.
+ */
+export interface ObjectLookup {
+  get(kind: string, namespace: string | undefined, name: string): KubeObject | undefined;
+  list(kind: string, namespace?: string): KubeObject[];
+}
+
 export interface AdmissionContext {
-  store: Store;
+  store: ObjectLookup;
 }
 
 export interface KindRules {

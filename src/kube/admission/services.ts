@@ -1,8 +1,7 @@
 import { invalid } from '../errors.js';
-import type { Store } from '../store.js';
 import { validateLabels } from './meta.js';
 import { dns1035Label, dns1123Label, portName } from './names.js';
-import { type KindRules, type Obj, same } from './rules.js';
+import { type KindRules, type Obj, type ObjectLookup, same } from './rules.js';
 
 /** Services: defaults, cluster IP and node port allocation (10.96.0.0/12, 30000-32767), validation. */
 const TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
@@ -19,12 +18,12 @@ const RANGE_SIZE = 2 ** 20;
 
 const numberToIp = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 
-function usedClusterIPs(store: Store): Set<string> {
+function usedClusterIPs(store: ObjectLookup): Set<string> {
   return new Set(store.list('Service').flatMap((s) => (s.spec?.clusterIPs as string[] | undefined) ?? []));
 }
 
 /** A free address in the service range; like the real allocator, random rather than sequential. */
-export function allocateClusterIP(store: Store): string {
+export function allocateClusterIP(store: ObjectLookup): string {
   const used = usedClusterIPs(store);
   for (;;) {
     const candidate = numberToIp(RANGE_START + 2 + Math.floor(Math.random() * (2 ** 16 - 3)));
@@ -32,7 +31,7 @@ export function allocateClusterIP(store: Store): string {
   }
 }
 
-function allocateNodePort(store: Store, taken: Set<number>): number {
+function allocateNodePort(store: ObjectLookup, taken: Set<number>): number {
   for (const s of store.list('Service'))
     for (const p of s.spec?.ports ?? []) if (p.nodePort) taken.add(p.nodePort);
   for (;;) {

@@ -1,6 +1,6 @@
-import type { KubeObject } from '../course/objects.js';
 import { labelValue } from './admission/names.js';
 import { badRequest } from './errors.js';
+import type { KubeObject } from './objects.js';
 
 /**
  * Label and field selectors as the API server parses them (k8s.io/apimachinery/pkg/labels and
