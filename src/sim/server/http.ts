@@ -52,9 +52,22 @@ export function decodeBody(body: Buffer, contentType: string | undefined): unkno
   }
 }
 
+/**
+ * A Warning header value as the API server writes it (apimachinery's NewWarningHeader): `299 -`
+ * and the text in quotes, with `"` and `\` escaped and every other character as it is, in UTF-8.
+ * Node takes header strings as Latin-1, so the UTF-8 bytes go in as one Latin-1 character each
+ * (a name copied with smart quotes, `“data”`, would otherwise throw). A text with control
+ * characters is not sent, as the API server refuses to make a header of it.
+ */
+export function warningHeader(text: string): string | undefined {
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(text)) return undefined;
+  const quoted = `"${text.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+  return Buffer.from(`299 - ${quoted}`, 'utf8').toString('latin1');
+}
+
 export function headerFor(warnings: string[]): Record<string, string | string[]> {
-  if (warnings.length === 0) return {};
-  return { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`) };
+  const values = warnings.map(warningHeader).filter((w): w is string => w !== undefined);
+  return values.length === 0 ? {} : { Warning: values };
 }
 
 export function sendJson(call: ApiCall, code: number, body: unknown, contentType = 'application/json'): void {
@@ -65,7 +78,9 @@ export function sendJson(call: ApiCall, code: number, body: unknown, contentType
     'Cache-Control': 'no-cache, private',
     ...headerFor(call.warnings),
   });
-  call.res.end(text);
+  // A Buffer, not a string: Node sends the headers with a string body in the body's encoding
+  // (UTF-8), which would encode the Warning header's bytes a second time.
+  call.res.end(Buffer.from(text));
 }
 
 export function sendError(
@@ -83,12 +98,18 @@ export function sendError(
     return;
   }
   const text = JSON.stringify(apiError.toStatus());
-  call.res.writeHead(apiError.code, {
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(text),
-    ...headerFor(call.warnings),
-  });
-  call.res.end(text);
+  try {
+    call.res.writeHead(apiError.code, {
+      'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(text),
+      ...headerFor(call.warnings),
+    });
+    call.res.end(Buffer.from(text));
+  } catch (failure) {
+    // Answering failed too: end this one connection, never the server.
+    log?.(`could not answer a request: ${(failure as Error)?.stack ?? failure}`);
+    call.res.destroy();
+  }
 }
 
 export const notFoundPath = () =>

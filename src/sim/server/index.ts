@@ -51,7 +51,11 @@ export function createApiServer(
   };
   const sockets = new Set<Duplex>();
   const server = createServer((req, res) => {
-    void handle(api, req, res);
+    // No request may end the server: whatever escapes a handler ends its own connection only.
+    handle(api, req, res).catch((error: unknown) => {
+      api.log(`internal error while answering ${req.method} ${req.url}: ${(error as Error)?.stack ?? error}`);
+      res.destroy();
+    });
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     sockets.add(socket);

@@ -182,6 +182,18 @@ describe('errors', () => {
     );
   });
 
+  it('survives an unknown field named with smart quotes (a key copied from a web page): kubectl reads the warning, the server goes on', async () => {
+    const manifest =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: quoted\n\u201cdata\u201d:\n  a: "1"\n';
+    const warned = await apply(manifest, '--validate=warn');
+    expect(warned.exitCode, warned.stderr).toBe(0);
+    expect(warned.stderr).toContain('Warning: unknown field "\u201cdata\u201d"');
+    expect(warned.stdout).toContain('configmap/quoted created');
+    // The same server answers the next request.
+    const after = await cluster.kubectl(['get', 'configmap', 'quoted', '-o', 'name']);
+    expect(after.stdout.trim()).toBe('configmap/quoted');
+  });
+
   it('namespaces that do not exist or are being deleted refuse new content', async () => {
     const missing = await cluster.kubectl(['create', 'configmap', 'x', '-n', 'nope']);
     expect(missing.stderr.trim()).toBe('error: failed to create configmap: namespaces "nope" not found');
