@@ -1,6 +1,7 @@
 import { labelValue } from './admission/names.js';
 import { badRequest } from './errors.js';
 import type { KubeObject } from './objects.js';
+import { own } from './own.js';
 
 /**
  * Label and field selectors as the API server parses them (k8s.io/apimachinery/pkg/labels and
@@ -64,7 +65,7 @@ export function parseLabelSelector(text: string | null | undefined): Selector {
 export function matchesLabels(selector: Selector, labels: Record<string, string> | undefined): boolean {
   const have = labels ?? {};
   return selector.every((r) => {
-    const value = have[r.key];
+    const value = own(have, r.key);
     switch (r.op) {
       case 'exists':
         return value !== undefined;

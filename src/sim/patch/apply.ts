@@ -1,3 +1,4 @@
+import { own, setOwn } from '../../kube/own.js';
 import { fieldSchema, resolve, type Schema } from '../schema/schema.js';
 import { now } from '../store.js';
 
@@ -111,26 +112,27 @@ function merge(live: Json, config: Json, schema: Schema | undefined): Json {
       delete out[key];
       continue;
     }
-    if (Array.isArray(value) && Array.isArray(out[key])) {
+    const current = own(out, key);
+    if (Array.isArray(value) && Array.isArray(current)) {
       const info = listInfo(schema, key);
       if (info.type === 'map') {
-        const result: JsonMap[] = out[key];
+        const result: JsonMap[] = current;
         for (const item of value) {
           const k = itemKey(item, info.keys);
           const at = result.findIndex((r) => itemKey(r, info.keys) === k);
           if (at >= 0) result[at] = merge(result[at], item, info.items);
           else result.push(structuredClone(item));
         }
-        out[key] = result;
+        setOwn(out, key, result);
       } else if (info.type === 'set') {
-        out[key] = [
-          ...out[key],
-          ...value.filter((v) => !out[key].some((x: Json) => JSON.stringify(x) === JSON.stringify(v))),
-        ];
-      } else out[key] = structuredClone(value);
-    } else if (isMap(value) && isMap(out[key])) {
-      out[key] = merge(out[key], value, fieldSchema(schema, key));
-    } else out[key] = structuredClone(value);
+        setOwn(out, key, [
+          ...current,
+          ...value.filter((v) => !current.some((x: Json) => JSON.stringify(x) === JSON.stringify(v))),
+        ]);
+      } else setOwn(out, key, structuredClone(value));
+    } else if (isMap(value) && isMap(current)) {
+      setOwn(out, key, merge(current, value, fieldSchema(schema, key)));
+    } else setOwn(out, key, structuredClone(value));
   }
   return out;
 }

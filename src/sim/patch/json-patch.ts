@@ -1,4 +1,5 @@
 import { ApiError } from '../../kube/errors.js';
+import { hasOwn, own, setOwn } from '../../kube/own.js';
 
 /**
  * JSON Patch (RFC 6902), as `kubectl patch --type json` and `kubectl rollout undo` send it:
@@ -28,7 +29,7 @@ function pointer(path: string): string[] {
 function parentOf(doc: Json, parts: string[], op: string, path: string): { parent: Json; key: string } {
   let node = doc;
   for (const part of parts.slice(0, -1)) {
-    const next = Array.isArray(node) ? node[Number(part)] : node?.[part];
+    const next = Array.isArray(node) ? node[Number(part)] : own(node, part);
     if (next === undefined || next === null || typeof next !== 'object')
       throw fail(`jsonpatch ${op} operation does not apply: doc is missing path: "${path}": missing value`);
     node = next;
@@ -39,7 +40,7 @@ function parentOf(doc: Json, parts: string[], op: string, path: string): { paren
 function get(doc: Json, path: string, op: string): Json {
   let node = doc;
   for (const part of pointer(path)) {
-    node = Array.isArray(node) ? node[Number(part)] : node?.[part];
+    node = Array.isArray(node) ? node[Number(part)] : own(node, part);
     if (node === undefined)
       throw fail(`jsonpatch ${op} operation does not apply: doc is missing path: "${path}": missing value`);
   }
@@ -59,7 +60,7 @@ function add(doc: Json, path: string, value: Json, op = 'add'): Json {
   if (parts.length === 0) return structuredClone(value);
   const { parent, key } = parentOf(doc, parts, op, path);
   if (Array.isArray(parent)) parent.splice(index(parent, key, op, path, true), 0, structuredClone(value));
-  else parent[key] = structuredClone(value);
+  else setOwn(parent, key, structuredClone(value));
   return doc;
 }
 
@@ -68,7 +69,8 @@ function remove(doc: Json, path: string, op = 'remove'): Json {
   const { parent, key } = parentOf(doc, parts, op, path);
   if (Array.isArray(parent)) parent.splice(index(parent, key, op, path, false), 1);
   else {
-    if (!(key in parent)) throw fail(`jsonpatch ${op} operation does not apply: doc is missing key: ${path}`);
+    if (!hasOwn(parent, key))
+      throw fail(`jsonpatch ${op} operation does not apply: doc is missing key: ${path}`);
     delete parent[key];
   }
   return doc;

@@ -1,3 +1,5 @@
+import { own, setOwn } from '../../kube/own.js';
+
 /**
  * JSON Merge Patch (RFC 7386): objects merge, `null` removes, everything else (lists included)
  * replaces. `kubectl patch --type merge` and `kubectl scale` (on the scale subresource) send it.
@@ -13,7 +15,7 @@ export function applyMergePatch(target: Json, patch: Json): Json {
   const result: Record<string, Json> = isObject(target) ? structuredClone(target) : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];
-    else result[key] = applyMergePatch(result[key], value);
+    else setOwn(result, key, applyMergePatch(own(result, key), value));
   }
   return result;
 }

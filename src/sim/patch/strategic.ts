@@ -1,4 +1,5 @@
 import { badRequest } from '../../kube/errors.js';
+import { hasOwn, own, setOwn } from '../../kube/own.js';
 import { fieldSchema, resolve, type Schema } from '../schema/schema.js';
 
 /**
@@ -63,19 +64,22 @@ function mergeMap(original: JsonMap, patch: JsonMap, schema: Schema | undefined)
     const order = patch[orderKey];
     delete patch[orderKey];
     const meta = listMeta(schema, field);
-    const current: Json[] = Array.isArray(original[field]) ? original[field] : [];
-    const patchList: Json[] = Array.isArray(patch[field]) ? patch[field] : [];
+    const current: Json[] = Array.isArray(own(original, field)) ? own(original, field) : [];
+    const patchList: Json[] = Array.isArray(own(patch, field)) ? own(patch, field) : [];
     const merged = mergeList(current, patchList, meta);
-    original[field] = normalizeOrder(merged, Array.isArray(order) ? order : [], current, meta.key);
+    setOwn(original, field, normalizeOrder(merged, Array.isArray(order) ? order : [], current, meta.key));
     delete patch[field];
   }
 
   for (const [rawKey, value] of Object.entries(patch)) {
     if (rawKey.startsWith(DELETE_PRIMITIVE)) {
       const field = rawKey.slice(DELETE_PRIMITIVE.length);
-      if (Array.isArray(original[field]) && Array.isArray(value))
-        original[field] = original[field].filter(
-          (v: Json) => !value.some((d) => JSON.stringify(d) === JSON.stringify(v)),
+      const list = own(original, field);
+      if (Array.isArray(list) && Array.isArray(value))
+        setOwn(
+          original,
+          field,
+          list.filter((v: Json) => !value.some((d) => JSON.stringify(d) === JSON.stringify(v))),
         );
       continue;
     }
@@ -84,30 +88,36 @@ function mergeMap(original: JsonMap, patch: JsonMap, schema: Schema | undefined)
       delete original[key];
       continue;
     }
-    if (!(key in original)) {
-      original[key] = stripDirectives(value);
+    if (!hasOwn(original, key)) {
+      setOwn(original, key, stripDirectives(value));
       continue;
     }
-    const current = original[key];
+    const current = own(original, key);
     if (isMap(current) && isMap(value)) {
       const meta = listMeta(schema, key);
-      original[key] = meta.replace
-        ? stripDirectives(value)
-        : mergeMap(current, value, fieldSchema(schema, key));
+      setOwn(
+        original,
+        key,
+        meta.replace ? stripDirectives(value) : mergeMap(current, value, fieldSchema(schema, key)),
+      );
     } else if (Array.isArray(current) && Array.isArray(value)) {
       const meta = listMeta(schema, key);
-      original[key] = meta.merge
-        ? normalizeOrder(mergeList(current, value, meta), value, current, meta.key)
-        : stripDirectives(value);
+      setOwn(
+        original,
+        key,
+        meta.merge
+          ? normalizeOrder(mergeList(current, value, meta), value, current, meta.key)
+          : stripDirectives(value),
+      );
     } else {
-      original[key] = stripDirectives(value);
+      setOwn(original, key, stripDirectives(value));
     }
   }
   return original;
 }
 
 const keyOf = (item: Json, key: string | undefined) =>
-  key && isMap(item) ? JSON.stringify(item[key]) : JSON.stringify(item);
+  key && isMap(item) ? JSON.stringify(own(item, key)) : JSON.stringify(item);
 
 function mergeList(original: Json[], patch: Json[], meta: ListMeta): Json[] {
   const items = meta.items;
@@ -183,7 +193,7 @@ function stripDirectives(value: Json): Json {
     if (k === DIRECTIVE || k === RETAIN_KEYS || k.startsWith(SET_ORDER) || k.startsWith(DELETE_PRIMITIVE))
       continue;
     if (v === null) continue;
-    out[k] = stripDirectives(v);
+    setOwn(out, k, stripDirectives(v));
   }
   return out;
 }
