@@ -128,6 +128,21 @@ async function simulated(home) {
       `     (this machine's floor for a check: node -e 0 ${Math.round(node)} ms + kubectl ${Math.round(pods)} ms)`,
     );
 
+    // Issue 12: a write is answered only once its journal entry is on disk (fsync). What that costs
+    // a create and a patch, against kubectl's own start-up; $$ makes each run's name or value new.
+    const k = kubectlArgs.map((a) => `'${a}'`).join(' ');
+    const sh = (command) => ['-c', command];
+    const client = time('sh', sh('kubectl version --client'), { runs: runs * 2 });
+    spawnSync('sh', sh(`kubectl ${k} create configmap bench-durable`), { stdio: 'ignore' });
+    const create = time('sh', sh(`kubectl ${k} create configmap "bench-$$"`), { runs: runs * 2 });
+    ratio('simulator: kubectl create (durable write)', create, client, 2, 'for kubectl version --client');
+    const patch = time(
+      'sh',
+      sh(`kubectl ${k} patch configmap bench-durable --type=merge -p "{\\"data\\":{\\"n\\":\\"$$\\"}}"`),
+      { runs: runs * 2 },
+    );
+    ratio('simulator: kubectl patch (durable write)', patch, client, 2, 'for kubectl version --client');
+
     await inProcessChecks(home, sim.kubeconfig);
 
     const course = JSON.parse(

@@ -28,11 +28,11 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   }
 }
 
-export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
+export function writeFileAtomicSync(path: string, data: string | Uint8Array, mode = 0o644): void {
   mkdirSync(dirname(path), { recursive: true });
   const temp = tempName(path);
   try {
-    writeFileSync(temp, data, { mode: 0o644 });
+    writeFileSync(temp, data, { mode });
     const fd = openSync(temp, 'r+');
     try {
       fsyncSync(fd);

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { environmentError } from '../errors.js';
 import { writeFileAtomicSync } from '../files/atomic.js';
@@ -112,7 +112,9 @@ async function claimHome(pidFile: string): Promise<void> {
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
   const log = options.log ?? (() => {});
   const dir = join(options.home, 'sim');
-  mkdirSync(dir, { recursive: true });
+  // The state holds Secrets: the simulator's folder is private to the user.
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
   const pidFile = join(dir, 'simulator.pid');
   await claimHome(pidFile);
   const stateFile = join(dir, 'state.json');
@@ -152,7 +154,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   }
 
   const kubeconfig = join(dir, 'kubeconfig');
-  writeFileAtomicSync(kubeconfig, kubeconfigText(url));
+  writeFileAtomicSync(kubeconfig, kubeconfigText(url), 0o600);
 
   let stopping: Promise<void> | undefined;
   return {
@@ -170,6 +172,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
           await controllers?.stop();
         } finally {
           store.flush();
+          store.close();
           rmSync(pidFile, { force: true });
           clearInterval(alive);
         }

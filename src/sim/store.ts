@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { writeFileAtomicSync } from '../files/atomic.js';
 import { alreadyExists, conflict, gone, notFound } from '../kube/errors.js';
 import type { KubeObject } from '../kube/objects.js';
@@ -7,8 +7,13 @@ import type { KindNaming } from '../kube/resources.js';
 
 /**
  * The simulated cluster's etcd: every object by kind, namespace and name, one global
- * resourceVersion counter, a history of changes for watches to resume from, and a file on disk so
- * that the cluster survives a restart.
+ * resourceVersion counter, a history of changes for watches to resume from, and files on disk so
+ * that the cluster survives a restart, and a crash.
+ *
+ * Durability is etcd's: every change is appended to a journal beside the state file as it is made,
+ * and `sync()` (which the API server calls before it answers a write) flushes the journal to disk,
+ * so that what kubectl was told is done survives a `kill -9`. The state file is written in batches
+ * (250 ms) and then the journal starts again empty; loading replays what the journal holds past it.
  *
  * Objects go in and come out as copies: nobody holds a reference into the store.
  */
@@ -45,10 +50,17 @@ export class Store {
   private revision = 1;
   private saveTimer: NodeJS.Timeout | undefined;
   private readonly naming: (kind: string) => KindNaming;
+  /** The journal's file descriptor, and whether it holds changes not yet on disk. */
+  private journal: number | undefined;
+  private unsynced = false;
 
   constructor(private readonly options: StoreOptions = {}) {
     this.naming = options.naming ?? ((kind) => ({ resource: `${kind.toLowerCase()}s`, group: '' }));
-    if (options.file) this.load(options.file);
+    if (options.file) {
+      this.load(options.file);
+      // What the journal held is in memory now: fold it into the state file, start it again.
+      this.flush();
+    }
   }
 
   /** The current resourceVersion of the whole store (what a list answers with). */
@@ -237,7 +249,32 @@ export class Store {
       resourceVersion: this.revision,
       objects: Object.fromEntries([...this.objects].map(([kind, bucket]) => [kind, [...bucket.values()]])),
     };
-    writeFileAtomicSync(this.options.file, JSON.stringify(state));
+    // The state file holds Secrets: private to the user.
+    writeFileAtomicSync(this.options.file, JSON.stringify(state), 0o600);
+    // Everything the journal held is in the state file, which is on disk: empty the journal.
+    const journal = this.openJournal();
+    ftruncateSync(journal, 0);
+    fsyncSync(journal);
+    this.unsynced = false;
+  }
+
+  /** Puts every change made so far on disk (the journal), before a write is answered. */
+  sync(): void {
+    if (!this.unsynced || this.journal === undefined) return;
+    fsyncSync(this.journal);
+    this.unsynced = false;
+  }
+
+  /** Closes the journal (after the last flush). */
+  close(): void {
+    if (this.journal === undefined) return;
+    closeSync(this.journal);
+    this.journal = undefined;
+  }
+
+  private openJournal(): number {
+    this.journal ??= openSync(journalPath(this.options.file!), 'a', 0o600);
+    return this.journal;
   }
 
   private bucket(kind: string): Map<string, KubeObject> {
@@ -258,6 +295,17 @@ export class Store {
   }
 
   private emit(event: StoreEvent): void {
+    if (this.options.file) {
+      // Appended now; on disk at the next sync() (a write answered) or flush.
+      const line = JSON.stringify({
+        t: event.type,
+        k: event.kind,
+        rv: event.resourceVersion,
+        o: event.object,
+      });
+      writeSync(this.openJournal(), `${line}\n`);
+      this.unsynced = true;
+    }
     this.history.push(event);
     const limit = this.options.historySize ?? 5000;
     if (this.history.length > limit) this.history.splice(0, this.history.length - limit);
@@ -272,20 +320,52 @@ export class Store {
   }
 
   private load(file: string): void {
-    let text: string;
+    let text: string | undefined;
     try {
       text = readFileSync(file, 'utf8');
     } catch {
+      // No state yet: the journal alone may hold what was made before a crash.
+    }
+    if (text !== undefined) {
+      const state = JSON.parse(text) as { resourceVersion: number; objects: Record<string, KubeObject[]> };
+      this.revision = state.resourceVersion;
+      for (const [kind, objects] of Object.entries(state.objects)) {
+        const bucket = this.bucket(kind);
+        for (const object of objects)
+          bucket.set(key(object.metadata.namespace, object.metadata.name), object);
+      }
+    }
+    this.replay(journalPath(file));
+  }
+
+  /** Applies the journal's changes newer than the state file; a torn last line is a write never answered. */
+  private replay(path: string): void {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
       return;
     }
-    const state = JSON.parse(text) as { resourceVersion: number; objects: Record<string, KubeObject[]> };
-    this.revision = state.resourceVersion;
-    for (const [kind, objects] of Object.entries(state.objects)) {
-      const bucket = this.bucket(kind);
-      for (const object of objects) bucket.set(key(object.metadata.namespace, object.metadata.name), object);
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      let change: { t: EventType; k: string; rv: number; o: KubeObject };
+      try {
+        change = JSON.parse(line);
+      } catch {
+        break;
+      }
+      if (typeof change.rv !== 'number' || change.rv <= this.revision || !change.o?.metadata) continue;
+      const bucket = this.bucket(change.k);
+      const at = key(change.o.metadata.namespace, change.o.metadata.name);
+      if (change.t === 'DELETED') bucket.delete(at);
+      else bucket.set(at, change.o);
+      this.revision = change.rv;
     }
   }
 }
+
+/** The journal beside the state file: state.json -> state.journal. */
+export const journalPath = (file: string) => file.replace(/\.json$/, '') + '.journal';
 
 function withoutRevision(object: KubeObject): KubeObject {
   const copy = { ...object, metadata: { ...object.metadata } };

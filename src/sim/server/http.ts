@@ -16,6 +16,8 @@ export interface ApiCall {
   query: URLSearchParams;
   /** Warnings to send with the answer (unknown fields under fieldValidation=Warn, ...). */
   warnings: string[];
+  /** Run before the answer is written: a write is answered only once it is on disk. */
+  beforeAnswer?: () => void;
 }
 
 const MAX_BODY = 8 * 1024 * 1024;
@@ -71,6 +73,7 @@ export function headerFor(warnings: string[]): Record<string, string | string[]>
 }
 
 export function sendJson(call: ApiCall, code: number, body: unknown, contentType = 'application/json'): void {
+  call.beforeAnswer?.();
   const text = JSON.stringify(body);
   call.res.writeHead(code, {
     'Content-Type': contentType,
@@ -84,7 +87,7 @@ export function sendJson(call: ApiCall, code: number, body: unknown, contentType
 }
 
 export function sendError(
-  call: Pick<ApiCall, 'res' | 'warnings'>,
+  call: Pick<ApiCall, 'res' | 'warnings' | 'beforeAnswer'>,
   error: unknown,
   log?: (line: string) => void,
 ) {
@@ -96,6 +99,12 @@ export function sendError(
   if (call.res.headersSent) {
     call.res.destroy();
     return;
+  }
+  // A request refused half-way may have changed something (a delete of several): on disk first.
+  try {
+    call.beforeAnswer?.();
+  } catch (failure) {
+    log?.(`could not write the journal: ${(failure as Error)?.message ?? failure}`);
   }
   const text = JSON.stringify(apiError.toStatus());
   try {

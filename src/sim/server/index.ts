@@ -105,6 +105,8 @@ async function handle(api: Api, req: IncomingMessage, res: ServerResponse): Prom
     path: url.pathname,
     query: url.searchParams,
     warnings: [],
+    // etcd answers a write only once its log is on disk; so does this API server.
+    beforeAnswer: req.method === 'GET' || req.method === 'HEAD' ? undefined : () => api.store.sync(),
   };
   if (TRACE)
     api.log(
