@@ -43,8 +43,20 @@ function validateImmutableData(object: Obj, old: Obj, errors: import('./field-er
     errors.forbidden('binaryData', 'field is immutable when `immutable` is set');
 }
 
+/** The most a ConfigMap's or a Secret's data may hold, as the API server counts it (core.MaxSecretSize). */
+export const MAX_DATA_BYTES = 1024 * 1024;
+
+const dataBytes = (values: Record<string, unknown> | undefined, decode: (v: string) => number) =>
+  Object.values(values ?? {}).reduce<number>((sum, v) => sum + (typeof v === 'string' ? decode(v) : 0), 0);
+
 export const configMapRules: KindRules = {
-  validate: (cm, errors) => validateDataKeys(cm, errors),
+  validate(cm, errors) {
+    validateDataKeys(cm, errors);
+    const total =
+      dataBytes(cm.data, (v) => Buffer.byteLength(v)) +
+      dataBytes(cm.binaryData, (v) => Buffer.from(v, 'base64').length);
+    if (total > MAX_DATA_BYTES) errors.tooLong('', MAX_DATA_BYTES);
+  },
   validateUpdate: (cm, old, errors) => validateImmutableData(cm, old, errors),
 };
 
@@ -69,6 +81,8 @@ export const secretRules: KindRules = {
   validate(secret, errors) {
     validateDataKeys(secret, errors);
     const data = secret.data ?? {};
+    if (dataBytes(data, (v) => Buffer.from(v, 'base64').length) > MAX_DATA_BYTES)
+      errors.tooLong('data', MAX_DATA_BYTES);
     if (secret.type === 'kubernetes.io/tls') {
       for (const key of ['tls.crt', 'tls.key']) if (!(key in data)) errors.required(`data[${key}]`);
     }

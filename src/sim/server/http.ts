@@ -20,7 +20,8 @@ export interface ApiCall {
   beforeAnswer?: () => void;
 }
 
-const MAX_BODY = 8 * 1024 * 1024;
+/** The API server's limit on a request body (3 MiB), answered 413 with a Status. */
+export const MAX_BODY = 3 * 1024 * 1024;
 
 export function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -28,14 +29,19 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY) {
-        reject(new ApiError(413, 'RequestEntityTooLarge', 'the request body is larger than 8 MiB'));
+      // Past the limit the rest is read and dropped, so that the client gets the answer; a body
+      // that goes on and on is cut off.
+      if (size <= MAX_BODY) chunks.push(chunk);
+      else if (size > 16 * MAX_BODY) {
         req.destroy();
-        return;
+        reject(new ApiError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${MAX_BODY}`));
       }
-      chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => {
+      if (size > MAX_BODY)
+        reject(new ApiError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${MAX_BODY}`));
+      else resolve(Buffer.concat(chunks));
+    });
     req.on('error', reject);
   });
 }
