@@ -63,6 +63,7 @@ function helpText(): string {
     'Environment:',
     '  CHURN_MLOPS_CONFIG   the YAML config file (the ConfigMap churn-mlops-config); defaults without it',
     '  PORT                 where `api` listens (default 8000)',
+    '  CHURN_MLOPS_HOST     the address `api` listens on (default: all interfaces)',
     '  CHURN_MLOPS_VERSION  the version /health reports (default 0.1.0)',
     "  CHURN_MLOPS_FS_ROOT  a folder standing for / (how the simulated cluster maps a pod's volumes)",
     '',
@@ -139,6 +140,8 @@ async function run(name: string, values: Record<string, string | boolean | undef
       log,
       version: appVersion(),
       port,
+      // The simulated node runs pods as local processes: there they answer on loopback only.
+      host: process.env.CHURN_MLOPS_HOST || undefined,
       configSource: loaded.source,
     });
     return 0;

@@ -1,5 +1,6 @@
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSamples, sumSamples } from '../../src/course/prometheus.js';
@@ -271,4 +272,29 @@ describe('churn-mlops api start and stop', () => {
       blocker.close();
     }
   });
+});
+
+describe('where the API listens', () => {
+  // An address of this machine other than loopback: what another machine on the network reaches.
+  const external = Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+  const answers = async (url: string) =>
+    fetch(`${url}/live`, { signal: AbortSignal.timeout(3_000) }).then(
+      (r) => r.status,
+      () => 'refused',
+    );
+
+  it.skipIf(external === undefined)(
+    'on every interface by default (in a container, the pod IP), on loopback only with CHURN_MLOPS_HOST=127.0.0.1 (the simulated node)',
+    async () => {
+      const v = await volume('data:\n  users: 2000\n');
+      const open = await api(v.env);
+      const port = (url: string) => new URL(url).port;
+      expect(await answers(`http://${external}:${port(open.url)}`)).toBe(200);
+      const local = await api({ ...v.env, CHURN_MLOPS_HOST: '127.0.0.1' });
+      expect(await answers(local.url)).toBe(200);
+      expect(await answers(`http://${external}:${port(local.url)}`)).toBe('refused');
+    },
+  );
 });

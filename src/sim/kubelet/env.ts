@@ -101,6 +101,9 @@ export function containerEnvironment(input: EnvironmentInput): EnvironmentResult
   env.HOME ??= input.image.env.HOME ?? '/root';
   env.CHURN_MLOPS_FS_ROOT = input.rootDir;
   if (input.port !== undefined) env.PORT = String(input.port);
+  // A pod's process runs on this machine, not in a network namespace: it listens on loopback only,
+  // so that /predict and /admin/drain are not open to the local network.
+  env.CHURN_MLOPS_HOST = '127.0.0.1';
   return { env };
 }
 

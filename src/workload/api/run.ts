@@ -13,6 +13,8 @@ export interface RunApiOptions {
   log: Logger;
   version: string;
   port: number;
+  /** The address to listen on; all interfaces when absent (a container's pod IP among them). */
+  host?: string;
   configSource: string | undefined;
 }
 
@@ -45,7 +47,8 @@ export async function runApi(options: RunApiOptions): Promise<void> {
           : error,
       );
     });
-    server.listen(options.port, () => resolve());
+    if (options.host) server.listen(options.port, options.host, () => resolve());
+    else server.listen(options.port, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   log.info(

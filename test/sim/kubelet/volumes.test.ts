@@ -126,6 +126,8 @@ describe('environment', () => {
     // The node's port wins: the process must listen where the node routes container port 8000.
     expect(env.PORT).toBe(String(node.kubelet.address('default', 'envy', 8000)?.port));
     expect(env.CHURN_MLOPS_FS_ROOT).toBe(join(node.stateDir, 'pods', pod.metadata.uid!, 'root'));
+    // A pod's process runs on this machine: it answers on loopback only, not to the local network.
+    expect(env.CHURN_MLOPS_HOST).toBe('127.0.0.1');
     expect(env.PATH.split(':')[0]).toBe(join(node.stateDir, 'kubelet', 'bin'));
     expect(pod.status?.qosClass).toBe('Burstable');
   });
