@@ -1,4 +1,4 @@
-import { labelValue } from './admission/names.js';
+import { labelValue, qualifiedName } from './admission/names.js';
 import { badRequest } from './errors.js';
 import type { KubeObject } from './objects.js';
 import { own } from './own.js';
@@ -49,6 +49,16 @@ export function parseLabelSelector(text: string | null | undefined): Selector {
         `unable to parse requirement: <nil>: Invalid value: "${requirement.key}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
       );
     }
+    // A key of the right characters can still be too long (name part 63, prefix 253).
+    const keyProblem = qualifiedName(requirement.key)[0];
+    if (keyProblem)
+      throw badRequest(
+        `unable to parse requirement: <nil>: Invalid value: "${requirement.key}": ${keyProblem}`,
+      );
+    if ((requirement.op === 'in' || requirement.op === 'notin') && requirement.values.length === 0)
+      throw badRequest(
+        "unable to parse requirement: values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty",
+      );
     const values = 'values' in requirement ? requirement.values : [];
     values.forEach((value, i) => {
       const problem = labelValue(value)[0];

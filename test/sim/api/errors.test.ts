@@ -219,5 +219,14 @@ describe('errors', () => {
     expect(field.stderr).toMatch(/field label not supported: spec\.color/);
     const label = await cluster.kubectl(['get', '--raw', '/api/v1/pods?labelSelector=a%20in%20(']);
     expect(label.exitCode).toBe(1);
+    // An empty set and a key too long are refused, as the labels package refuses them.
+    const empty = await cluster.kubectl(['get', 'pods', '-l', 'app in ()']);
+    expect(empty.stderr).toContain(
+      "unable to parse requirement: values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty",
+    );
+    const long = await cluster.kubectl(['get', 'pods', '-l', `${'k'.repeat(64)}=v`]);
+    expect(long.stderr).toContain(
+      `Invalid value: "${'k'.repeat(64)}": name part must be no more than 63 characters`,
+    );
   });
 });
