@@ -130,9 +130,13 @@ export function sendError(
 export const notFoundPath = () =>
   new ApiError(404, 'NotFound', 'the server could not find the requested resource');
 
+/**
+ * A boolean query parameter as the API server converts it (runtime.Convert_Slice_string_To_bool):
+ * absent, empty, "0" and "false" are false; anything else, "maybe" included, is true.
+ */
 export function queryFlag(query: URLSearchParams, name: string): boolean {
   const value = query.get(name);
-  return value === 'true' || value === '1';
+  return value !== null && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
 }
 
 export function queryInt(query: URLSearchParams, name: string): number | undefined {

@@ -57,6 +57,19 @@ export function createApiServer(
       res.destroy();
     });
   });
+  // Node's parser refuses a method it does not know before any handler runs; the API server takes
+  // any method and answers 405 with a Status. Other malformed requests get Node's plain 400.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable) return socket.destroy();
+    if (error.code === 'HPE_INVALID_METHOD') {
+      const body = JSON.stringify(
+        methodNotAllowed('the server does not allow this method on the requested resource').toStatus(),
+      );
+      socket.end(
+        `HTTP/1.1 405 Method Not Allowed\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    } else socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

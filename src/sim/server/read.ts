@@ -1,4 +1,5 @@
-import { badRequest } from '../../kube/errors.js';
+import { FieldErrors } from '../../kube/admission/field-errors.js';
+import { badRequest, invalid } from '../../kube/errors.js';
 import type { KubeObject } from '../../kube/objects.js';
 import type { Resource } from '../../kube/resources.js';
 import {
@@ -42,7 +43,36 @@ interface ContinueToken {
   start: number;
 }
 
+/**
+ * What the API server refuses of a list's options (apimachinery's ValidateListOptions), as a 422
+ * on ListOptions.meta.k8s.io.
+ */
+export function validateListOptions(query: URLSearchParams): void {
+  const errors = new FieldErrors();
+  const match = query.get('resourceVersionMatch');
+  if (match) {
+    if (!query.get('resourceVersion'))
+      errors.forbidden(
+        'resourceVersionMatch',
+        'resourceVersionMatch is forbidden unless resourceVersion is provided',
+      );
+    if (query.get('continue'))
+      errors.forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided');
+    if (match !== 'Exact' && match !== 'NotOlderThan')
+      errors.notSupported('resourceVersionMatch', match, ['Exact', 'NotOlderThan', '']);
+    if (match === 'Exact' && query.get('resourceVersion') === '0')
+      errors.forbidden(
+        'resourceVersionMatch',
+        'resourceVersionMatch "exact" is forbidden for resourceVersion "0"',
+      );
+  }
+  if (query.has('sendInitialEvents'))
+    errors.forbidden('sendInitialEvents', 'sendInitialEvents is forbidden for list');
+  if (errors.causes.length > 0) throw invalid('ListOptions', 'meta.k8s.io', '', errors.causes);
+}
+
 export function handleList(api: Api, call: ApiCall, route: Route): void {
+  validateListOptions(call.query);
   const { resource } = route;
   const filters = filtersOf(resource, call.query);
   const resourceVersion = api.store.resourceVersion;
