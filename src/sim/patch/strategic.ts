@@ -55,7 +55,7 @@ function mergeMap(original: JsonMap, patch: JsonMap, schema: Schema | undefined)
   const retain = patch[RETAIN_KEYS];
   if (retain !== undefined) {
     delete patch[RETAIN_KEYS];
-    if (!Array.isArray(retain)) throw badRequest('$retainKeys directive must be a list');
+    if (!Array.isArray(retain)) throw badRequest('invalid patch format of retainKeys');
     for (const key of Object.keys(original)) if (!retain.includes(key)) delete original[key];
   }
 
@@ -63,16 +63,18 @@ function mergeMap(original: JsonMap, patch: JsonMap, schema: Schema | undefined)
     const field = orderKey.slice(SET_ORDER.length);
     const order = patch[orderKey];
     delete patch[orderKey];
+    if (!Array.isArray(order)) throw badRequest('invalid patch format of setElementOrder list');
     const meta = listMeta(schema, field);
     const current: Json[] = Array.isArray(own(original, field)) ? own(original, field) : [];
     const patchList: Json[] = Array.isArray(own(patch, field)) ? own(patch, field) : [];
     const merged = mergeList(current, patchList, meta);
-    setOwn(original, field, normalizeOrder(merged, Array.isArray(order) ? order : [], current, meta.key));
+    setOwn(original, field, normalizeOrder(merged, order, current, meta.key));
     delete patch[field];
   }
 
   for (const [rawKey, value] of Object.entries(patch)) {
     if (rawKey.startsWith(DELETE_PRIMITIVE)) {
+      if (!Array.isArray(value)) throw badRequest('invalid patch format of primitive list');
       const field = rawKey.slice(DELETE_PRIMITIVE.length);
       const list = own(original, field);
       if (Array.isArray(list) && Array.isArray(value))

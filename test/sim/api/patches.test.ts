@@ -290,3 +290,26 @@ describe('quantities and selectors', () => {
     ]);
   });
 });
+
+describe('malformed strategic merge directives', () => {
+  it("refuses them in strategicpatch's words: 400, invalid patch format", () => {
+    const refused = (patch: object) => {
+      try {
+        applyStrategicMergePatch(live(), patch, DEPLOYMENT);
+      } catch (error) {
+        return error instanceof ApiError ? `${error.code} ${error.message}` : String(error);
+      }
+      return 'accepted';
+    };
+    expect(refused({ metadata: { '$deleteFromPrimitiveList/finalizers': 'a' } })).toBe(
+      '400 invalid patch format of primitive list',
+    );
+    expect(
+      refused({ spec: { template: { spec: { '$setElementOrder/containers': { name: 'api' } } } } }),
+    ).toBe('400 invalid patch format of setElementOrder list');
+    expect(refused({ spec: { strategy: { $retainKeys: 'type' } } })).toBe(
+      '400 invalid patch format of retainKeys',
+    );
+    expect(refused({ metadata: { '$deleteFromPrimitiveList/finalizers': ['a'] } })).toBe('accepted');
+  });
+});
