@@ -73,14 +73,19 @@ export function readDockerInfo(stdout: string, stderr: string): DockerInfo {
   const errors = (Array.isArray(info.ServerErrors) ? info.ServerErrors : []).filter(
     (e): e is string => typeof e === 'string',
   );
-  const stderrError = stderr
-    .split('\n')
-    .map((l) => l.trim())
-    .find((l) =>
-      /failed to connect to the docker API|cannot connect|error during connect|permission denied|is the docker daemon running|could not be found in this WSL/i.test(
-        l,
-      ),
-    );
+  // Only a daemon that did not answer explains itself on stderr; a warning there (a CLI plugin's)
+  // says nothing about the daemon.
+  const answered = typeof info.ServerVersion === 'string' && info.ServerVersion !== '';
+  const stderrError = answered
+    ? undefined
+    : stderr
+        .split('\n')
+        .map((l) => l.trim())
+        .find((l) =>
+          /failed to connect to the docker API|cannot connect to the docker daemon|error during connect|permission denied while trying to connect|is the docker daemon running|could not be found in this WSL/i.test(
+            l,
+          ),
+        );
   if (stderrError && !errors.includes(stderrError)) errors.push(stderrError);
   const podman = typeof info.version?.Version === 'string' && info.host ? info.version.Version : undefined;
   const arch = ARCHITECTURES[String(info.Architecture ?? info.host?.arch ?? '')];

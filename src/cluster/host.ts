@@ -140,6 +140,11 @@ export const FIXES = {
     linux:
       'Log in to Docker Hub (docker login: a free account raises the limit), or wait for the limit to reset (it counts the last 6 hours), then run churn-labs up again.',
   },
+  /** Docker Desktop, whatever the OS (on Linux too, its settings are in its own window). */
+  containerdStoreDesktop: {
+    linux:
+      'Turn off Docker Desktop\'s containerd image store (Settings > General > "Use containerd for pulling and storing images", Apply & restart), then run churn-labs up again.',
+  },
   containerdStore: {
     darwin:
       'Turn off Docker Desktop\'s containerd image store (Settings > General > "Use containerd for pulling and storing images", Apply & restart), then run churn-labs up again.',

@@ -40,8 +40,22 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array, mod
       closeSync(fd);
     }
     renameSync(temp, path);
+    // The rename itself is on disk only once the folder is: a caller may drop its journal next.
+    syncFolder(dirname(path));
   } catch (error) {
     rmSync(temp, { force: true });
     throw error;
+  }
+}
+
+function syncFolder(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Some platforms (Windows) cannot open a folder to sync it; the rename is as durable as they allow.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }

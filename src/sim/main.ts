@@ -6,7 +6,7 @@ import { naming } from '../kube/resources.js';
 import { bootstrap } from './bootstrap.js';
 import type { Controllers, Runtime, StartControllers } from './runtime-api.js';
 import { createApiServer } from './server/index.js';
-import { Store } from './store.js';
+import { journalPath, Store } from './store.js';
 
 /**
  * The simulated cluster as one in-process service: the object store (persisted under
@@ -58,6 +58,8 @@ function setAsideIfCorrupt(file: string, log: (line: string) => void): void {
   }
   const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   renameSync(file, aside);
+  // The journal continues that state: replayed onto a fresh one it would make half a cluster.
+  if (existsSync(journalPath(file))) renameSync(journalPath(file), `${aside}.journal`);
   log(
     `warning: the simulated cluster's state file was unreadable; moved it to ${aside} and started a fresh cluster.`,
   );
@@ -129,6 +131,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     url = await api.listen(options.port ?? 0);
   } catch (error) {
     store.flush();
+    store.close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
       throw environmentError(
         `Port ${options.port} on 127.0.0.1 is already in use. Stop what uses it, or choose another with --port.`,
@@ -149,6 +152,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   } catch (error) {
     await api.close();
     store.flush();
+    store.close();
     rmSync(pidFile, { force: true });
     throw error;
   }

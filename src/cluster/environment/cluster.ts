@@ -195,10 +195,16 @@ export function kindClusterStep(
       if (!unpaused.ok) throw toolFailure(unpaused, `unpausing the kind node ${NODE_CONTAINER}`);
       restarted = true;
     }
-    const waitMs = restarted || state === 'restarting' ? timeouts.clusterStartMs : timeouts.clusterHealthMs;
-    const progress = (waited: number, reason: string) =>
+    const starting = restarted || state === 'restarting';
+    const waitMs = starting ? timeouts.clusterStartMs : timeouts.clusterHealthMs;
+    // What the learner is told counts from the first look, up to all the waits below together.
+    const since = Date.now();
+    const budgetMs = starting
+      ? timeouts.clusterStartMs
+      : waitMs + (state === 'running' && !halfMade ? timeouts.clusterStartMs : 0);
+    const progress = (_waited: number, reason: string) =>
       io.say(
-        `waiting for the API server of ${CLUSTER_NAME} to start: ${Math.round(waited / 1000)} s so far, up to ${Math.round(timeouts.clusterStartMs / 1000)} s (${reason})`,
+        `waiting for the API server of ${CLUSTER_NAME} to start: ${Math.round((Date.now() - since) / 1000)} s so far, up to ${Math.round(budgetMs / 1000)} s (${reason})`,
       );
     let health = await waitForApi(io, target, waitMs, timeouts.pollMs, progress);
     if (!health.ok && health.contextMissing) {

@@ -4,6 +4,7 @@ import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type DockerInfo, docker, dockerInfo } from '../docker.js';
 import { osFix } from '../doctor.js';
+import { currentHostOs } from '../host.js';
 import { CLUSTER_NAME, kind } from '../kind.js';
 import { outputTail, type ToolResult } from '../tool.js';
 import { NODE_CONTAINER } from './cluster.js';
@@ -68,7 +69,10 @@ export const imageArchiveDir = (stateDir: string) => join(stateDir, 'build', 'im
  * the node's platform. The containerd image store (Docker Desktop's default for new installs,
  * Docker Engine 29's on fresh installs) changes how images must be built, saved and compared.
  */
-export type DockerFacts = Pick<DockerInfo, 'containerdStore' | 'platform'>;
+export type DockerFacts = Pick<DockerInfo, 'containerdStore' | 'platform'> & {
+  /** Docker Desktop (its settings are in its window, on Linux too), not Docker Engine. */
+  desktop?: boolean;
+};
 
 export function dockerFactsReader(): (io: StepIO) => Promise<DockerFacts> {
   let facts: Promise<DockerFacts> | undefined;
@@ -86,7 +90,11 @@ export function dockerFactsReader(): (io: StepIO) => Promise<DockerFacts> {
           { ...result, ok: false, stderr: `${result.stderr}\n${info?.errors.join('\n') ?? ''}` },
           'asking Docker which image store it uses',
         );
-      return { containerdStore: info.containerdStore, platform: info.platform };
+      return {
+        containerdStore: info.containerdStore,
+        platform: info.platform,
+        desktop: info.operatingSystem === 'Docker Desktop',
+      };
     })();
     // A failed read must be tried again by the next step, not remembered.
     facts.catch(() => {
@@ -299,7 +307,9 @@ function loadFailure(loaded: ToolResult, ref: string, facts: DockerFacts): StepF
       facts.containerdStore
         ? `kind could not import ${ref}: Docker's containerd image store wrote an archive that names content it does not hold (kind's known problem with that store, even with the workaround churn-labs applies).`
         : `kind could not import ${ref}: the archive names content it does not hold.`,
-      osFix('containerdStore'),
+      facts.desktop && currentHostOs() === 'linux'
+        ? osFix('containerdStoreDesktop')
+        : osFix('containerdStore'),
       outputTail(loaded),
     );
   if (/no nodes found for cluster/i.test(text))

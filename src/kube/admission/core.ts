@@ -1,4 +1,5 @@
 import { badRequest, forbidden } from '../errors.js';
+import { hasOwn, setOwn } from '../own.js';
 import { parseQuantity } from '../quantity.js';
 import { configKey, dns1123Label } from './names.js';
 import { type KindRules, type Obj, same } from './rules.js';
@@ -30,7 +31,7 @@ function validateDataKeys(object: Obj, errors: import('./field-errors.js').Field
     }
   }
   for (const key of Object.keys(object.binaryData ?? {})) {
-    if (key in (object.data ?? {}))
+    if (hasOwn(object.data, key))
       errors.invalid(`data[${key}]`, key, 'duplicate of key present in binaryData');
   }
 }
@@ -100,7 +101,7 @@ function foldStringData(secret: Obj): void {
   if (!secret.stringData) return;
   secret.data ??= {};
   for (const [key, value] of Object.entries(secret.stringData)) {
-    secret.data[key] = Buffer.from(String(value), 'utf8').toString('base64');
+    setOwn(secret.data, key, Buffer.from(String(value), 'utf8').toString('base64'));
   }
   delete secret.stringData;
 }

@@ -1,4 +1,5 @@
 import type { KubeObject } from '../../kube/objects.js';
+import { hasOwn, setOwn } from '../../kube/own.js';
 import { parseQuantity } from '../../kube/quantity.js';
 import type { Store } from '../store.js';
 import type { ResolvedImage } from './images.js';
@@ -48,7 +49,7 @@ export function containerEnvironment(input: EnvironmentInput): EnvironmentResult
         return { error: `configmap "${source.configMapRef.name}" not found` };
       }
       for (const [key, value] of Object.entries(configMapData(map))) {
-        if (VALID_NAME.test(prefix + key)) env[prefix + key] = value;
+        if (VALID_NAME.test(prefix + key)) setOwn(env, prefix + key, value);
       }
     }
     if (source.secretRef) {
@@ -58,14 +59,14 @@ export function containerEnvironment(input: EnvironmentInput): EnvironmentResult
         return { error: `secret "${source.secretRef.name}" not found` };
       }
       for (const [key, value] of Object.entries(secretData(secret))) {
-        if (VALID_NAME.test(prefix + key)) env[prefix + key] = value;
+        if (VALID_NAME.test(prefix + key)) setOwn(env, prefix + key, value);
       }
     }
   }
 
   for (const variable of container.env ?? []) {
     if (variable.value !== undefined || !variable.valueFrom) {
-      env[variable.name] = expandReferences(variable.value ?? '', env);
+      setOwn(env, variable.name, expandReferences(variable.value ?? '', env));
       continue;
     }
     const from = variable.valueFrom;
@@ -78,21 +79,21 @@ export function containerEnvironment(input: EnvironmentInput): EnvironmentResult
         return { error: `${isSecret ? 'secret' : 'configmap'} "${ref.name}" not found` };
       }
       const data = isSecret ? secretData(object) : configMapData(object);
-      if (data[ref.key] === undefined) {
+      if (!hasOwn(data, ref.key)) {
         if (ref.optional) continue;
         return {
           error: `couldn't find key ${ref.key} in ${isSecret ? 'Secret' : 'ConfigMap'} ${namespace}/${ref.name}`,
         };
       }
-      env[variable.name] = data[ref.key]!;
+      setOwn(env, variable.name, data[ref.key]!);
     } else if (from.fieldRef) {
       const value = fieldValue(pod, from.fieldRef.fieldPath, input.podIP, input.hostIP);
       if (value === undefined) return { error: `unsupported fieldPath: ${from.fieldRef.fieldPath}` };
-      env[variable.name] = value;
+      setOwn(env, variable.name, value);
     } else if (from.resourceFieldRef) {
       const value = resourceValue(spec, container, from.resourceFieldRef, input.nodeAllocatable);
       if (value === undefined) return { error: `unsupported resource: ${from.resourceFieldRef.resource}` };
-      env[variable.name] = value;
+      setOwn(env, variable.name, value);
     }
   }
 
@@ -111,14 +112,14 @@ export function containerEnvironment(input: EnvironmentInput): EnvironmentResult
 export function expandReferences(text: string, env: Record<string, string>): string {
   return text.replace(/\$\$|\$\(([^)]*)\)/g, (match, name: string | undefined) => {
     if (match === '$$') return '$';
-    return name !== undefined && env[name] !== undefined ? env[name]! : match;
+    return name !== undefined && hasOwn(env, name) ? env[name]! : match;
   });
 }
 
 export function configMapData(map: KubeObject): Record<string, string> {
   const data: Record<string, string> = { ...((map.data as Record<string, string>) ?? {}) };
   for (const [key, value] of Object.entries((map.binaryData as Record<string, string>) ?? {})) {
-    data[key] = Buffer.from(value, 'base64').toString('utf8');
+    setOwn(data, key, Buffer.from(value, 'base64').toString('utf8'));
   }
   return data;
 }
@@ -126,10 +127,11 @@ export function configMapData(map: KubeObject): Record<string, string> {
 export function secretData(secret: KubeObject): Record<string, string> {
   const data: Record<string, string> = {};
   for (const [key, value] of Object.entries((secret.data as Record<string, string>) ?? {})) {
-    data[key] = Buffer.from(value, 'base64').toString('utf8');
+    setOwn(data, key, Buffer.from(value, 'base64').toString('utf8'));
   }
   // stringData is write-only in the API; a secret written straight to the store may still carry it.
-  Object.assign(data, (secret.stringData as Record<string, string>) ?? {});
+  for (const [key, value] of Object.entries((secret.stringData as Record<string, string>) ?? {}))
+    setOwn(data, key, value);
   return data;
 }
 

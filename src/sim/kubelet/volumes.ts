@@ -2,6 +2,7 @@ import { copyFile, lstat, mkdir, readdir, rm, symlink } from 'node:fs/promises';
 import { dirname, join, posix, relative } from 'node:path';
 import { writeFileAtomic } from '../../files/atomic.js';
 import type { KubeObject } from '../../kube/objects.js';
+import { setOwn } from '../../kube/own.js';
 import type { Store } from '../store.js';
 import { fieldValue, resourceValue } from './env.js';
 import type { Container, DownwardItem, KeyToPath, PodSpec, Volume } from './types.js';
@@ -201,20 +202,22 @@ async function removeStale(dir: string, keep: Set<string>, base = dir): Promise<
   }
 }
 
+// Keys are the learner's (a ConfigMap may hold one named __proto__): own properties, always.
 function configMapBytes(map: KubeObject): Record<string, Buffer> {
   const out: Record<string, Buffer> = {};
-  for (const [k, v] of Object.entries((map.data as Record<string, string>) ?? {})) out[k] = Buffer.from(v);
+  for (const [k, v] of Object.entries((map.data as Record<string, string>) ?? {}))
+    setOwn(out, k, Buffer.from(v));
   for (const [k, v] of Object.entries((map.binaryData as Record<string, string>) ?? {}))
-    out[k] = Buffer.from(v, 'base64');
+    setOwn(out, k, Buffer.from(v, 'base64'));
   return out;
 }
 
 function secretBytes(secret: KubeObject): Record<string, Buffer> {
   const out: Record<string, Buffer> = {};
   for (const [k, v] of Object.entries((secret.data as Record<string, string>) ?? {}))
-    out[k] = Buffer.from(v, 'base64');
+    setOwn(out, k, Buffer.from(v, 'base64'));
   for (const [k, v] of Object.entries((secret.stringData as Record<string, string>) ?? {}))
-    out[k] = Buffer.from(v);
+    setOwn(out, k, Buffer.from(v));
   return out;
 }
 

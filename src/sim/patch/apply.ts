@@ -1,4 +1,4 @@
-import { own, setOwn } from '../../kube/own.js';
+import { hasOwn, own, setOwn } from '../../kube/own.js';
 import { fieldSchema, resolve, type Schema } from '../schema/schema.js';
 import { now } from '../store.js';
 
@@ -79,25 +79,33 @@ function removeDropped(live: JsonMap, before: FieldSet, after: FieldSet, schema:
   for (const [entry, children] of Object.entries(before)) {
     if (entry === '.' || !entry.startsWith('f:')) continue;
     const field = entry.slice(2);
-    const kept = after[entry];
+    // Field sets and objects come from requests: own properties only, never a prototype's.
+    const kept = own(after, entry);
     if (!kept) {
-      delete live[field];
+      if (hasOwn(live, field)) delete live[field];
       continue;
     }
+    if (!hasOwn(live, field)) continue;
     const value = live[field];
     if (isMap(value)) removeDropped(value, children, kept, fieldSchema(schema, field));
     else if (Array.isArray(value)) {
       const info = listInfo(schema, field);
       if (info.type === 'map') {
-        live[field] = value.filter((item) => {
-          const k = `k:${itemKey(item, info.keys)}`;
-          if (children[k] && !kept[k]) return false;
-          if (children[k] && kept[k] && isMap(item)) removeDropped(item, children[k], kept[k], info.items);
-          return true;
-        });
+        setOwn(
+          live,
+          field,
+          value.filter((item) => {
+            const k = `k:${itemKey(item, info.keys)}`;
+            const before = own(children, k);
+            const still = own(kept, k);
+            if (before && !still) return false;
+            if (before && still && isMap(item)) removeDropped(item, before, still, info.items);
+            return true;
+          }),
+        );
       } else if (info.type === 'set') {
         live[field] = value.filter(
-          (v) => !(children[`v:${JSON.stringify(v)}`] && !kept[`v:${JSON.stringify(v)}`]),
+          (v) => !(own(children, `v:${JSON.stringify(v)}`) && !own(kept, `v:${JSON.stringify(v)}`)),
         );
       }
     }

@@ -70,7 +70,9 @@ export function definition(name: string): Schema | undefined {
 export function fieldSchema(schema: Schema | undefined, field: string): Schema | undefined {
   const resolved = resolve(schema);
   if (!resolved) return undefined;
-  if (resolved.properties) return resolved.properties[field];
+  // A field name from a request is looked up among the schema's own properties only.
+  if (resolved.properties)
+    return Object.hasOwn(resolved.properties, field) ? resolved.properties[field] : undefined;
   return resolved.additionalProperties;
 }
 
@@ -189,7 +191,7 @@ function walk(
       for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
         const childPath = path ? `${path}.${key}` : key;
         if (s.properties) {
-          const field = s.properties[key];
+          const field = Object.hasOwn(s.properties, key) ? s.properties[key] : undefined;
           if (!field) {
             problems.unknown.push(childPath);
             problems.unknownPaths.push([...segments, key]);

@@ -132,11 +132,11 @@ export const notFoundPath = () =>
 
 /**
  * A boolean query parameter as the API server converts it (runtime.Convert_Slice_string_To_bool):
- * absent, empty, "0" and "false" are false; anything else, "maybe" included, is true.
+ * absent, "0" and "false" are false; anything else, "maybe" and the empty value included, is true.
  */
 export function queryFlag(query: URLSearchParams, name: string): boolean {
   const value = query.get(name);
-  return value !== null && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
+  return value !== null && value !== '0' && value.toLowerCase() !== 'false';
 }
 
 export function queryInt(query: URLSearchParams, name: string): number | undefined {

@@ -60,7 +60,10 @@ export function createApiServer(
   // Node's parser refuses a method it does not know before any handler runs; the API server takes
   // any method and answers 405 with a Status. Other malformed requests get Node's plain 400.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    if (!socket.writable) return socket.destroy();
+    // As Node's own handler: nothing is written over a response already on its way.
+    const busy = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (!socket.writable || busy?.headersSent) return socket.destroy();
+    const plain = (status: string) => socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
     if (error.code === 'HPE_INVALID_METHOD') {
       const body = JSON.stringify(
         methodNotAllowed('the server does not allow this method on the requested resource').toStatus(),
@@ -68,7 +71,9 @@ export function createApiServer(
       socket.end(
         `HTTP/1.1 405 Method Not Allowed\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       );
-    } else socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    } else if (error.code === 'HPE_HEADER_OVERFLOW') plain('431 Request Header Fields Too Large');
+    else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') plain('408 Request Timeout');
+    else plain('400 Bad Request');
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     sockets.add(socket);

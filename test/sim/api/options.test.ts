@@ -40,6 +40,13 @@ describe('list options and methods', () => {
     controller.abort();
     expect(first).toMatch(/^\{"type":"ADDED"/);
     expect((await get('/api/v1/namespaces?watch=false')).body).toMatchObject({ kind: 'NamespaceList' });
+    expect((await get('/api/v1/namespaces?watch=0')).body).toMatchObject({ kind: 'NamespaceList' });
+    // An empty value is true too (the conversion's "any other value, the empty string included").
+    const empty = new AbortController();
+    const bare = await fetch(`${cluster.sim.url}/api/v1/namespaces?watch=`, { signal: empty.signal });
+    const chunk = new TextDecoder().decode((await bare.body!.getReader().read()).value);
+    empty.abort();
+    expect(chunk).toMatch(/^\{"type":"ADDED"/);
   });
 
   it('answers a method it does not know with 405 and a Status, and keeps serving', async () => {
