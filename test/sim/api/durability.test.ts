@@ -23,9 +23,9 @@ describe('the simulated cluster after kill -9', () => {
   });
   afterAll(() => rm(home, { recursive: true, force: true }));
 
-  const serve = async () => {
+  const serve = async (folder = home) => {
     const child = execa(process.execPath, [CLI, 'sim', 'serve'], {
-      env: { CHURN_LABS_HOME: home, NO_COLOR: '1' },
+      env: { CHURN_LABS_HOME: folder, NO_COLOR: '1' },
       extendEnv: true,
       reject: false,
     });
@@ -97,16 +97,7 @@ describe('the simulated cluster after kill -9', () => {
         o: { metadata: { name: 'orphan', namespace: 'gone' } },
       };
       await writeFile(join(fresh, 'sim', 'state.journal'), `${JSON.stringify(orphan)}\n`);
-      const child = execa(process.execPath, [CLI, 'sim', 'serve'], {
-        env: { CHURN_LABS_HOME: fresh, NO_COLOR: '1' },
-        extendEnv: true,
-        reject: false,
-      });
-      let stdout = '';
-      child.stdout?.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-      });
-      await waitFor(() => stdout.startsWith('ready '), 'the ready line', 20_000);
+      const { child } = await serve(fresh);
       const listed = await execa(
         KUBECTL,
         [
