@@ -81,7 +81,7 @@ describe('the API proxy', () => {
       'create',
       'deployment',
       'idle',
-      '--image=busybox:1.36',
+      '--image=nginx:1.27',
       '--replicas=12',
       '-n',
       'wide',

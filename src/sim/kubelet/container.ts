@@ -10,7 +10,7 @@ import { ContainerProbes } from './container-probes.js';
 import type { NodeContext } from './context.js';
 import { type EnvironmentResult, expandReferences } from './env.js';
 import { type ExecResult, simpleCommand } from './exec.js';
-import { containerArgv, type ResolvedImage, resolveImage } from './images.js';
+import { BARE_SHELLS, containerArgv, type ResolvedImage, resolveImage } from './images.js';
 import { LogWriter } from './logs.js';
 import type { ContainerView } from './pod-status.js';
 import type { ProbeTarget } from './probes.js';
@@ -344,7 +344,9 @@ export class ContainerRunner {
    */
   private async oneShot(log: LogWriter, startedAt: string): Promise<TerminatedState | undefined> {
     const argv = containerArgv(this.spec, this.image).map((arg) => expandReferences(arg, this.env));
-    const words = simpleCommand(argv, this.env);
+    // A bare shell (busybox's or alpine's CMD) with no input open reads end of file and exits 0.
+    const bareShell = argv.length === 1 && BARE_SHELLS.has(basename(argv[0]!)) && !this.spec.stdin;
+    const words = bareShell ? ['true'] : simpleCommand(argv, this.env);
     if (!words?.[0]) return undefined;
     const name = basename(words[0]);
     const seconds = name === 'sleep' && words.length === 2 ? Number(words[1]) : Number.NaN;

@@ -5,9 +5,9 @@ import type { Container } from './types.js';
  * The images the simulated node can run, and what their ENTRYPOINT/CMD are. The churn-labs images
  * hold the `churn-mlops` workload (docker/Dockerfile): `churn-labs/churn-api:<tag>` runs
  * `churn-mlops api` by default, `churn-labs/churn-ml:<tag>` runs `churn-mlops --help`, both in
- * /app and reporting the tag as their version. Any other image (metrics-server, busybox, nginx, ...)
- * is not run: the node shows it as an idle container, unless its command is one the node can do
- * itself (`echo hi`, `sleep 5`: see ContainerRunner.oneShot).
+ * /app and reporting the tag as their version. Any other image (metrics-server, nginx, ...) is not
+ * run: the node shows it as an idle container, unless its command is one the node can do itself
+ * (`echo hi`, `sleep 5`, a shell image's bare shell: see ContainerRunner.oneShot).
  *
  * The churn-labs images exist only where `churn-labs up` built them and loaded them into the node
  * (kind load): no registry has them. So a tag it did not load (a typo in `kubectl set image`), or
@@ -95,11 +95,24 @@ export function resolveImage(image: string, custom: Record<string, ImageDefiniti
     runnable: false,
     present: true,
     entrypoint: [],
-    cmd: [],
+    // A shell image's CMD is its shell: with no command given, the container runs it, it reads no
+    // input and exits at once (see ContainerRunner.oneShot), as on a real node.
+    cmd: SHELL_IMAGES[repository] ?? [],
     workingDir: '/',
     env: {},
   };
 }
+
+/** The CMD of the common images whose default is a shell (their Dockerfiles, on Docker Hub). */
+const SHELL_IMAGES: Record<string, string[]> = {
+  'docker.io/library/busybox': ['sh'],
+  'docker.io/library/alpine': ['/bin/sh'],
+  'docker.io/library/ubuntu': ['/bin/bash'],
+  'docker.io/library/debian': ['bash'],
+};
+
+/** A shell given nothing to run: without a terminal's input it reads end of file and exits 0. */
+export const BARE_SHELLS = new Set(['sh', 'bash', 'ash']);
 
 /** The process's argv as a container runtime builds it from the image and the container spec. */
 export function containerArgv(container: Container, image: ResolvedImage): string[] {

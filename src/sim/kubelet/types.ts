@@ -79,6 +79,8 @@ export interface Container {
   startupProbe?: Probe;
   restartPolicy?: string;
   imagePullPolicy?: string;
+  /** `kubectl run -i`: the container's standard input stays open (a shell then waits on it). */
+  stdin?: boolean;
 }
 
 export interface KeyToPath {

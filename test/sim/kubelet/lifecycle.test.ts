@@ -397,4 +397,29 @@ describe('images the node does not run', () => {
     expect(phase('script')).toBe('Running');
     expect(eventsOf(node.store, 'script').map((e) => e.reason)).toContain('IdleContainer');
   });
+
+  it('runs a shell image given no command as a real node does: its shell reads no input and exits 0', async () => {
+    createPod(node.store, 'bare-once', {
+      restartPolicy: 'Never',
+      containers: [{ name: 'main', image: 'busybox:1.36' }],
+    });
+    createPod(node.store, 'bare-always', { containers: [{ name: 'main', image: 'alpine:3.20' }] });
+    // With its input held open (kubectl run -i), the shell waits: the container stays up.
+    createPod(node.store, 'bare-stdin', { containers: [{ name: 'main', image: 'busybox', stdin: true }] });
+    const phase = (name: string) => getPod(node.store, name)?.status?.phase;
+    await waitFor(() => phase('bare-once') === 'Succeeded', 10_000, 'the bare busybox to complete');
+    expect(containerStatus(getPod(node.store, 'bare-once'))?.state.terminated).toMatchObject({
+      exitCode: 0,
+      reason: 'Completed',
+    });
+    await waitFor(
+      () => {
+        const s = containerStatus(getPod(node.store, 'bare-always'));
+        return s && s.restartCount >= 1 && s.state.waiting?.reason === 'CrashLoopBackOff' ? s : undefined;
+      },
+      20_000,
+      'the bare alpine to crash-loop',
+    );
+    expect(phase('bare-stdin')).toBe('Running');
+  });
 });
