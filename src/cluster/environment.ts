@@ -1,4 +1,5 @@
 import type { Lab } from '../lab.js';
+import type { DockerInfo } from './docker.js';
 import { kindClusterStep, kindClusters, kindKubeconfigArgs, simClusterStep } from './environment/cluster.js';
 import { toolFailure } from './environment/failures.js';
 import {
@@ -91,11 +92,15 @@ function planSteps(lab: LabEnvironment, options: Omit<UpOptions, 'onEvent' | 'si
     });
     return context;
   };
-  // Docker's image store and the node's images, read once for all three images.
-  const readFacts = dockerFactsReader();
+  // Docker's image store and the node's images, read once for all three images (the store from
+  // the preflight's own docker info).
+  let daemon: DockerInfo | undefined;
+  const readFacts = dockerFactsReader(() => daemon);
   const readNode = nodeImagesReader();
   return [
-    preflightStep(),
+    preflightStep((info) => {
+      daemon = info;
+    }),
     kindClusterStep(target, sources, timeouts, {
       home: lab.paths.home,
       confirmRecreate: options.confirmRecreate,

@@ -152,7 +152,7 @@ describe('loading images into kind', () => {
   it('says an image is missing from Docker, and that up rebuilds it', async () => {
     machine = await createMachine();
     await machine.clusterIsUp();
-    const { result, events } = await machine.run([loadImageStep(LAB_IMAGES[2]!)]);
+    const { result, events } = await machine.run([loadImageStep(LAB_IMAGES[2]!, archives())]);
     expect(result.ok).toBe(false);
     const failed = failure(events);
     expect(failed.detail).toBe(

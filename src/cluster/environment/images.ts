@@ -74,9 +74,19 @@ export type DockerFacts = Pick<DockerInfo, 'containerdStore' | 'platform'> & {
   desktop?: boolean;
 };
 
-export function dockerFactsReader(): (io: StepIO) => Promise<DockerFacts> {
+/** `known`: what the preflight's doctor already read of the daemon, so it is not asked twice. */
+export function dockerFactsReader(
+  known?: () => DockerInfo | undefined,
+): (io: StepIO) => Promise<DockerFacts> {
   let facts: Promise<DockerFacts> | undefined;
+  const factsOf = (info: DockerInfo): DockerFacts => ({
+    containerdStore: info.containerdStore,
+    platform: info.platform,
+    desktop: info.operatingSystem === 'Docker Desktop',
+  });
   return (io) => {
+    const seen = known?.();
+    if (seen?.serverVersion) return Promise.resolve(factsOf(seen));
     facts ??= (async () => {
       const shown = commandLine('docker', ['info', '--format', '{{json .}}']);
       let info: DockerInfo | undefined;
@@ -90,11 +100,7 @@ export function dockerFactsReader(): (io: StepIO) => Promise<DockerFacts> {
           { ...result, ok: false, stderr: `${result.stderr}\n${info?.errors.join('\n') ?? ''}` },
           'asking Docker which image store it uses',
         );
-      return {
-        containerdStore: info.containerdStore,
-        platform: info.platform,
-        desktop: info.operatingSystem === 'Docker Desktop',
-      };
+      return factsOf(info);
     })();
     // A failed read must be tried again by the next step, not remembered.
     facts.catch(() => {
@@ -242,7 +248,7 @@ const fullReference = (ref: string) => (ref.split('/').length < 3 ? `docker.io/$
  */
 export function loadImageStep(
   image: LabImage,
-  archiveDir = '<state>/build/images',
+  archiveDir: string,
   readFacts: (io: StepIO) => Promise<DockerFacts> = dockerFactsReader(),
   readNode: (io: StepIO, facts: DockerFacts) => Promise<NodeImages> = nodeImagesReader(),
 ): Step {

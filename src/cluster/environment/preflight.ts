@@ -1,3 +1,4 @@
+import type { DockerInfo } from '../docker.js';
 import { osFix, runDoctor } from '../doctor.js';
 import { type ClusterTarget, kubectl, targetFlags } from '../kubectl.js';
 import { commandLine, Interrupted, type Step, StepFailed } from './steps.js';
@@ -7,7 +8,8 @@ const SIMULATE = 'To practise without Docker, use the simulated cluster: churn-l
 /** What a kind lab cannot start without; anything else the doctor flags is a warning here. */
 const BLOCKING = new Set(['node', 'docker', 'docker-daemon', 'kind', 'kubectl']);
 
-export function preflightStep(): Step {
+/** `onDocker` is told what the daemon said of itself (its image store, platform), for later steps. */
+export function preflightStep(onDocker?: (info: DockerInfo) => void): Step {
   return {
     id: 'preflight',
     title: 'Checking Docker, kind and kubectl',
@@ -15,6 +17,7 @@ export function preflightStep(): Step {
     async run(io) {
       const report = await runDoctor({ signal: io.signal });
       if (io.signal?.aborted) throw new Interrupted();
+      if (report.docker) onDocker?.(report.docker);
       for (const check of report.checks) io.say(`${check.ok ? 'ok  ' : 'FAIL'} ${check.id}: ${check.detail}`);
       const blocking = report.checks.filter((c) => !c.ok && c.required && BLOCKING.has(c.id));
       if (blocking.length > 0) {
