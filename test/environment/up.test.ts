@@ -89,8 +89,8 @@ describe.each(['classic', 'containerd'])(
       ).toBe(true);
       expect(loads.every((i, n) => i > saves[n]!)).toBe(true);
       expect(calls.some((c) => c.startsWith('kind load docker-image'))).toBe(false);
-    // Docker is asked once what it is (the preflight's doctor); the image steps reuse its answer.
-    expect(calls.filter((c) => c.startsWith('docker info'))).toHaveLength(1);
+      // Docker is asked once what it is (the preflight's doctor); the image steps reuse its answer.
+      expect(calls.filter((c) => c.startsWith('docker info'))).toHaveLength(1);
       expect(builds.every((i) => i > index(/^kind create cluster/))).toBe(true);
       expect(Math.min(...loads)).toBeGreaterThan(Math.max(...builds));
       // Only the containerd store needs a single-platform build without attestations.
