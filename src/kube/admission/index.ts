@@ -1,5 +1,6 @@
 import { invalid } from '../errors.js';
 import { naming } from '../resources.js';
+import { daemonSetRules, replicationControllerRules, statefulSetRules } from './controller-sets.js';
 import {
   configMapRules,
   endpointSliceRules,
@@ -13,6 +14,7 @@ import {
 } from './core.js';
 import { FieldErrors } from './field-errors.js';
 import { hpaRules } from './hpa.js';
+import { ingressRules } from './ingress.js';
 import { validateObjectMeta } from './meta.js';
 import { dns1123Subdomain } from './names.js';
 import { defaultPod, qosClass } from './pod-defaults.js';
@@ -56,6 +58,10 @@ const RULES: Record<string, KindRules> = {
   Pod: podRules,
   Deployment: deploymentRules,
   ReplicaSet: replicaSetRules,
+  ReplicationController: replicationControllerRules,
+  DaemonSet: daemonSetRules,
+  StatefulSet: statefulSetRules,
+  Ingress: ingressRules,
   Job: jobRules,
   CronJob: cronJobRules,
   Service: serviceRules,

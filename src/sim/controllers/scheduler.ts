@@ -224,19 +224,19 @@ export function unschedulableMessage(nodeCount: number, verdict: Verdict): strin
   return `${head}: ${reasons}. preemption: ${head}: ${preemption}.`;
 }
 
-interface Taint {
+export interface Taint {
   key: string;
   value?: string;
   effect: string;
 }
-interface Toleration {
+export interface Toleration {
   key?: string;
   operator?: string;
   value?: string;
   effect?: string;
 }
 
-function tolerates(toleration: Toleration, taint: Taint): boolean {
+export function tolerates(toleration: Toleration, taint: Taint): boolean {
   if (toleration.effect && toleration.effect !== taint.effect) return false;
   if (toleration.operator === 'Exists') return !toleration.key || toleration.key === taint.key;
   return toleration.key === taint.key && (toleration.value ?? '') === (taint.value ?? '');
