@@ -66,9 +66,7 @@ process.exit(r.status ?? 1);`,
     );
     await churnLabs(['doctor', '--json', '--context', 'my-lab'], { home: env.home, path: env.bin });
     await churnLabs(['doctor', '--json'], { home: env.home, path: env.bin });
-    const lines = (await import('node:fs/promises').then((fs) => fs.readFile(calls, 'utf8')))
-      .trim()
-      .split('\n');
+    const lines = (await readFile(calls, 'utf8')).trim().split('\n');
     expect(lines.map((l) => JSON.parse(l) as string[])).toEqual([
       ['--context', 'my-lab', 'version', '--client', '-o', 'json'],
       ['--context', 'kind-churn-labs', 'version', '--client', '-o', 'json'],
