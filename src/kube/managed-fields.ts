@@ -37,7 +37,6 @@ export interface Managed {
 
 export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const FIELD_MANAGER_MAX = 128;
-const SUBRESOURCE_MAX = 256;
 const MAX_UPDATE_MANAGERS = 10;
 
 /** Fields nobody owns: type and identity metadata (stripmeta.go). */
@@ -88,7 +87,7 @@ export function fieldManagerOf(fieldManager: string | undefined, userAgent: stri
   return out;
 }
 
-const printable = (ch: string) => /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(ch);
+export const printable = (ch: string) => /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(ch);
 
 function identifier(e: { manager: string; operation: string; apiVersion?: string; subresource?: string }) {
   const id: Record<string, string> = { manager: e.manager, operation: e.operation };
@@ -420,49 +419,4 @@ function goJson(value: Json): string {
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')
     .replace(/&/g, '\\u0026');
-}
-
-/** metadata.managedFields validation (ValidateManagedFields), as field errors: [path, message]. */
-export function managedFieldsErrors(
-  entries: unknown,
-): { field: string; kind: 'invalid' | 'tooLong'; value?: unknown; detail?: string; max?: number }[] {
-  const out: ReturnType<typeof managedFieldsErrors> = [];
-  if (!Array.isArray(entries)) return out;
-  entries.forEach((entry, i) => {
-    const at = `metadata.managedFields[${i}]`;
-    const operation = own(entry, 'operation');
-    if (operation !== 'Apply' && operation !== 'Update')
-      out.push({
-        field: `${at}.operation`,
-        kind: 'invalid',
-        value: operation ?? '',
-        detail: 'must be `Apply` or `Update`',
-      });
-    const fieldsType = own(entry, 'fieldsType');
-    if (fieldsType && fieldsType !== 'FieldsV1')
-      out.push({
-        field: `${at}.fieldsType`,
-        kind: 'invalid',
-        value: fieldsType,
-        detail: 'must be `FieldsV1`',
-      });
-    const manager = String(own(entry, 'manager') ?? '');
-    if (Buffer.byteLength(manager) > FIELD_MANAGER_MAX)
-      out.push({ field: `${at}.manager`, kind: 'tooLong', max: FIELD_MANAGER_MAX });
-    [...manager].forEach((ch, index) => {
-      if (!printable(ch)) {
-        const code = ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
-        out.push({
-          field: `${at}.manager`,
-          kind: 'invalid',
-          value: manager,
-          detail: `invalid character U+${code} (at position ${index})`,
-        });
-      }
-    });
-    const subresource = String(own(entry, 'subresource') ?? '');
-    if (subresource.length > SUBRESOURCE_MAX)
-      out.push({ field: `${at}.subresource`, kind: 'tooLong', max: SUBRESOURCE_MAX });
-  });
-  return out;
 }
