@@ -17,7 +17,7 @@ import { hpaRules } from './hpa.js';
 import { ingressRules } from './ingress.js';
 import { validateObjectMeta } from './meta.js';
 import { dns1123Subdomain } from './names.js';
-import { defaultPod, qosClass } from './pod-defaults.js';
+import { defaultPod, defaultPodDecoded, qosClass } from './pod-defaults.js';
 import { validatePodSpec } from './pod-validation.js';
 import { type AdmissionContext, type KindRules, type Obj, same } from './rules.js';
 import { serviceRules } from './services.js';
@@ -83,6 +83,13 @@ const rulesOf = (kind: string): KindRules => RULES[kind] ?? {};
 export function applyDefaults(kind: string, object: Obj): void {
   object.metadata ??= {};
   rulesOf(kind).defaults?.(object);
+}
+
+/** The defaults decoding gives, before admission plugins: what a write's field manager owns. */
+export function decodingDefaults(kind: string, object: Obj): void {
+  object.metadata ??= {};
+  if (kind === 'Pod') defaultPodDecoded(object);
+  else rulesOf(kind).defaults?.(object);
 }
 
 function fail(kind: string, object: Obj, errors: FieldErrors): void {

@@ -166,7 +166,8 @@ export class Scheduler extends Controller {
       provisionAndBind(this.store, pvc, storageClass, nodeName);
     }
     pod.spec.nodeName = nodeName;
-    const bound = writeObject(this.store, 'Pod', pod);
+    // The binding subresource sets nodeName without a field manager, as the real one does.
+    const bound = writeObject(this.store, 'Pod', pod, null);
     const conditions = ((bound.status?.conditions ?? []) as { type: string }[]).filter(
       (c) => c.type !== 'PodScheduled',
     );
@@ -176,7 +177,7 @@ export class Scheduler extends Controller {
       lastProbeTime: null,
       lastTransitionTime: timestamp(),
     } as never);
-    writeStatus(this.store, 'Pod', bound, { ...(bound.status ?? {}), conditions });
+    writeStatus(this.store, 'Pod', bound, { ...(bound.status ?? {}), conditions }, 'kube-scheduler');
     announce(
       this.store,
       bound,
@@ -202,7 +203,8 @@ export class Scheduler extends Controller {
         reason: 'Unschedulable',
         message,
       } as never);
-      writeStatus(this.store, 'Pod', pod, { phase: 'Pending', ...(pod.status ?? {}), conditions });
+      const status = { phase: 'Pending', ...(pod.status ?? {}), conditions };
+      writeStatus(this.store, 'Pod', pod, status, 'kube-scheduler');
     }
     announce(this.store, pod, 'Warning', 'FailedScheduling', message, COMPONENT);
   }
