@@ -1,7 +1,7 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import { NamespacePanel } from '../../src/tui/components/NamespacePanel.js';
-import type { NamespaceReading } from '../../src/tui/live/namespace.js';
+import { type NamespaceReading, summariseNamespace } from '../../src/tui/live/namespace.js';
 
 const reading: NamespaceReading = {
   ok: true,
@@ -10,6 +10,7 @@ const reading: NamespaceReading = {
     exists: true,
     deployments: [{ name: 'churn-api', ready: 10, desired: 10 }],
     autoscalers: [],
+    cronJobs: [],
     jobs: Array.from({ length: 8 }, (_, i) => ({
       name: `churn-batch-score-${i}`,
       succeeded: 1,
@@ -48,5 +49,34 @@ describe('the namespace panel', () => {
     expect(tiny.filter((l) => l.includes('job churn-batch-score-'))).toHaveLength(2);
     expect(tiny).toContain('  … 6 more jobs');
     expect(tiny.length).toBeLessThan(tall.length);
+  });
+
+  it('lists CronJobs with their schedule, last run and whether they are suspended', () => {
+    const view = summariseNamespace(
+      'churn-mlops',
+      [
+        {
+          apiVersion: 'batch/v1',
+          kind: 'CronJob',
+          metadata: { name: 'churn-batch-score', namespace: 'churn-mlops' },
+          spec: { schedule: '0 2 * * *', suspend: true },
+          status: { lastScheduleTime: '2026-12-07T02:00:00Z' },
+        },
+        {
+          apiVersion: 'batch/v1',
+          kind: 'CronJob',
+          metadata: { name: 'churn-retrain', namespace: 'churn-mlops' },
+          spec: { schedule: '0 3 * * 0' },
+        },
+      ],
+      true,
+      Date.parse('2026-12-07T02:03:00Z'),
+    );
+    const { lastFrame, unmount } = render(<NamespacePanel reading={{ ok: true, view }} rows={24} />);
+    const frame = lastFrame() ?? '';
+    unmount();
+    expect(frame).toContain('cronjob churn-batch-score 0 2 * * * · suspended · last run 3m ago');
+    expect(frame).toContain('cronjob churn-retrain 0 3 * * 0 · last run never');
+    expect(frame).not.toContain('empty');
   });
 });

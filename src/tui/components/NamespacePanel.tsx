@@ -37,7 +37,13 @@ export function NamespacePanel({
         <Text dimColor>{'  '}does not exist yet</Text>
       </Box>
     );
-  const empty = view.pods.length + view.deployments.length + view.jobs.length + view.autoscalers.length === 0;
+  const empty =
+    view.pods.length +
+      view.deployments.length +
+      view.cronJobs.length +
+      view.jobs.length +
+      view.autoscalers.length ===
+    0;
   const width = Math.min(40, Math.max(0, ...view.pods.map((p) => p.name.length)));
   return (
     <Box flexDirection="column">
@@ -55,6 +61,15 @@ export function NamespacePanel({
       {view.autoscalers.map((h) => (
         <Text key={`h/${h.name}`}>
           {'  '}hpa {h.name} {h.targets} · {h.replicas} replicas ({h.min}–{h.max})
+        </Text>
+      ))}
+      {view.cronJobs.map((c) => (
+        <Text key={`c/${c.name}`}>
+          {'  '}cronjob {c.name} <Text dimColor>{c.schedule}</Text> ·{' '}
+          {c.suspended ? <Text color="yellow">suspended</Text> : null}
+          {c.suspended ? ' · ' : ''}
+          last run {c.lastSchedule === '<none>' ? 'never' : `${c.lastSchedule} ago`}
+          {c.active > 0 ? `, ${c.active} running` : ''}
         </Text>
       ))}
       {view.jobs.slice(0, maxJobs).map((j) => (

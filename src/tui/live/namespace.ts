@@ -1,5 +1,6 @@
 import type { KubeObject } from '../../kube/objects.js';
 import { podStatus as kubectlPodStatus } from '../../kube/pod-status.js';
+import { since } from '../../kube/tables/format.js';
 
 /**
  * What the live panel shows of the lab's namespace, in the terms `kubectl get` prints them, so the
@@ -36,19 +37,29 @@ export interface AutoscalerLine {
   max: number;
 }
 
+export interface CronJobLine {
+  name: string;
+  schedule: string;
+  suspended: boolean;
+  /** Like kubectl's LAST SCHEDULE column: "3m", or "<none>" before the first run. */
+  lastSchedule: string;
+  active: number;
+}
+
 export interface NamespaceView {
   namespace: string;
   exists: boolean;
   pods: PodLine[];
   deployments: DeploymentLine[];
   jobs: JobLine[];
+  cronJobs: CronJobLine[];
   autoscalers: AutoscalerLine[];
 }
 
 export type NamespaceReading = { ok: true; view: NamespaceView } | { ok: false; reason: string };
 
 /** The resources the panel reads, as `kubectl get` takes them in one call. */
-export const PANEL_KINDS = ['Pod', 'Deployment', 'Job', 'HorizontalPodAutoscaler'] as const;
+export const PANEL_KINDS = ['Pod', 'Deployment', 'CronJob', 'Job', 'HorizontalPodAutoscaler'] as const;
 
 const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
 
@@ -56,6 +67,7 @@ export function summariseNamespace(
   namespace: string,
   objects: KubeObject[],
   namespaceExists = true,
+  nowMs = Date.now(),
 ): NamespaceView {
   const of = (kind: string) => objects.filter((o) => o.kind === kind);
   return {
@@ -77,6 +89,15 @@ export function summariseNamespace(
         completions: Number(j.spec?.completions ?? 1),
         failed: Number(j.status?.failed ?? 0),
         active: Number(j.status?.active ?? 0),
+      }))
+      .sort(byName),
+    cronJobs: of('CronJob')
+      .map((c) => ({
+        name: c.metadata.name,
+        schedule: String(c.spec?.schedule ?? ''),
+        suspended: c.spec?.suspend === true,
+        lastSchedule: c.status?.lastScheduleTime ? since(c.status.lastScheduleTime, nowMs) : '<none>',
+        active: Array.isArray(c.status?.active) ? c.status.active.length : 0,
       }))
       .sort(byName),
     autoscalers: of('HorizontalPodAutoscaler').map(autoscalerLine).sort(byName),
