@@ -26,11 +26,11 @@ describe('an exercise', () => {
     expect(frame).toContain('Bring the whole system up in namespace churn-mlops.');
     expect(frame).toContain('Where this lab departs from the course text');
     expect(frame).toContain('• The Service is ClusterIP, not LoadBalancer');
-    expect(frame).toContain('Step 1 of 2: Create the namespace');
+    expect(frame).toContain('step 1 of 2: Create the namespace');
     // The command stands alone on its line: nothing in front of it to trip a copy and paste.
     expect(frame.split('\n')).toContain('kubectl create namespace churn-mlops');
     expect(frame).toContain('No Namespace churn-mlops.');
-    expect(frame).toContain('h hint · s do it for me · n/p step · q map');
+    expect(frame).toContain('h hint · s do it for me · n/p step · i intro · q map');
     await app.close();
   });
 
@@ -42,7 +42,7 @@ describe('an exercise', () => {
     cluster.add(namespaceObject());
     cluster.change();
     await app.waitForText('✓ Step 1 passed: Create the namespace');
-    const frame = await app.waitForText('Step 2 of 2: Apply the manifests');
+    const frame = await app.waitForText('step 2 of 2: Apply the manifests');
     expect(frame).toContain('✗ ConfigMap churn-mlops-config exists');
     expect(cluster.evaluations).toBeGreaterThan(before);
     await until(async () => (await progress()).position?.step === 'apply', 'the position to move to step 2');
@@ -152,7 +152,7 @@ describe('an exercise', () => {
     const cluster = new TestCluster();
     const app = open(cluster);
     const frame = await app.waitForText('step 2 of 2: Apply the manifests · hints 1/1');
-    expect(frame).not.toContain('Step 1 of 2: Create the namespace');
+    expect(frame).not.toContain('step 1 of 2: Create the namespace');
     app.press('p');
     // A step recorded as passed stays passed, whatever the cluster shows now.
     await app.waitForText('This step has passed; it stays passed, whatever the cluster shows now.');
@@ -204,7 +204,7 @@ describe('an exercise', () => {
     await app.close();
   });
 
-  it("prints the next step's intro only after the solution's commands of the step before", async () => {
+  it("keeps the step on screen below the solution's output, the next one as soon as it is current", async () => {
     const cluster = new TestCluster();
     const services = cluster.services();
     let release: () => void = () => {};
@@ -235,11 +235,15 @@ describe('an exercise', () => {
     await app.waitForText('✗ namespace churn-mlops exists');
     app.press('s');
     await app.waitForText('✓ Step 1 passed: Create the namespace');
-    expect(app.lastFrame()).not.toContain('Step 2 of 2: Apply the manifests');
+    await app.waitForText('step 2 of 2: Apply the manifests');
     release();
-    const frame = await app.waitForText('Step 2 of 2: Apply the manifests');
+    const frame = await app.waitForText('churn-mlops   Active   1s');
+    // The step is the live part, under what the solution printed.
     expect(frame.indexOf('churn-mlops   Active   1s')).toBeLessThan(
-      frame.indexOf('Step 2 of 2: Apply the manifests'),
+      frame.indexOf('step 2 of 2: Apply the manifests'),
+    );
+    expect(frame.indexOf('churn-mlops   Active   1s')).toBeLessThan(
+      frame.indexOf('Type in your other terminal:'),
     );
     await app.close();
   });

@@ -91,9 +91,9 @@ describe('the live checks against a cluster', () => {
     const app = renderApp(lab, realServices(), { only: { screen: 'exercise', exercise: 'deploy-system' } });
     onTestFinished(() => app.close());
     await app.waitForText('✗ ConfigMap churn-mlops-config exists', 15_000);
-    // Step 2 watches six kinds: the namespace, the panel's four, and the ConfigMap it checks.
+    // Step 2 watches seven kinds: the namespace, the panel's five, and the ConfigMap it checks.
     await until(
-      async () => (await kubectl.runs()).filter((r) => r.args.includes(' --watch-only ')).length === 6,
+      async () => (await kubectl.runs()).filter((r) => r.args.includes(' --watch-only ')).length === 7,
       'the watches',
     );
     // Two reads (the checks and the panel) on opening the step, and two more once the watches are

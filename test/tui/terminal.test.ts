@@ -246,7 +246,7 @@ describe.skipIf(!hasTmux || !built || !simulatorReady)('start --simulate, end to
     await terminal.waitForText('Press Enter to start.', 240_000);
     expect(await terminal.screen()).toContain(`export KUBECONFIG=${home}/sim/kubeconfig`);
     await terminal.keys('Enter');
-    await terminal.waitForText('Step 1 of');
+    await terminal.waitForText('step 1 of');
     const shell = await terminal.panePid();
     const app = (await descendants(shell))[0]!;
     await terminal.keys('s');

@@ -122,7 +122,7 @@ describe('from the map to an exercise', () => {
     expect(ready).toContain(`cd ${lab.paths.workspace}`);
     expect(cluster.upCalls[0]?.lab.target.context).toBe('churn-labs-sim');
     app.press(KEYS.enter);
-    await app.waitForText('Step 1 of 2: Create the namespace');
+    await app.waitForText('step 1 of 2: Create the namespace');
     await until(
       async () => (await loadProgress(lab.paths.progress)).progress.position?.step === 'namespace',
       'the position to be saved',

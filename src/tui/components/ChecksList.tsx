@@ -3,7 +3,35 @@ import type { StepResult } from '../../course/judge.js';
 import type { Step } from '../../course/schema.js';
 
 /** The checks of one step as they stand now; before the first evaluation, their titles. */
-export function ChecksList({ step, result }: { step: Step; result: StepResult | undefined }) {
+export function ChecksList({
+  step,
+  result,
+  compact = false,
+}: {
+  step: Step;
+  result: StepResult | undefined;
+  /** Two lines at most: how many pass, and the first that does not with what it found. */
+  compact?: boolean;
+}) {
+  if (compact && result) {
+    const passed = result.checks.filter((c) => c.passed).length;
+    const failing = result.checks.find((c) => !c.passed);
+    return (
+      <Box flexDirection="column">
+        <Text wrap="truncate">
+          {'  '}
+          <Text color={failing ? 'red' : 'green'}>{failing ? '✗' : '✓'}</Text> {passed} of{' '}
+          {result.checks.length} checks pass{failing ? `; next: ${failing.title}` : ''}
+        </Text>
+        {failing && (
+          <Text dimColor wrap="truncate">
+            {'      '}
+            {failing.message}
+          </Text>
+        )}
+      </Box>
+    );
+  }
   if (!result)
     return (
       <Box flexDirection="column">

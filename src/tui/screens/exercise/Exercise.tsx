@@ -1,7 +1,7 @@
 import { Spinner } from '@inkjs/ui';
 import { Box, Text, useStdout } from 'ink';
-import { useEffect, useRef, useState } from 'react';
-import type { ExerciseResult } from '../../../course/judge.js';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
+import type { ExerciseResult, StepResult } from '../../../course/judge.js';
 import { isDone, passedSteps, recordHint, setPosition } from '../../../course/progress.js';
 import type { Exercise as ExerciseData } from '../../../course/schema.js';
 import { type Lab, readProgress, stepView } from '../../../lab.js';
@@ -11,8 +11,9 @@ import { useSyncState } from '../../app/sync-state.js';
 import { useUi } from '../../app/ui.js';
 import { ChecksList } from '../../components/ChecksList.js';
 import { Footer, type KeyHint } from '../../components/Footer.js';
-import { NamespacePanel } from '../../components/NamespacePanel.js';
+import { NamespacePanel, panelLines } from '../../components/NamespacePanel.js';
 import type { NamespaceReading } from '../../live/namespace.js';
+import { CardWindow, maxOffset, planLayout, wrappedLines } from './layout.js';
 import { ExerciseIntro, HintNote, SkippedStep, StepIntro } from './printouts.js';
 import { type ExerciseState, evaluated, initialExerciseState, moveStep } from './state.js';
 import { useLiveChecks } from './useLiveChecks.js';
@@ -118,31 +119,20 @@ function ExerciseScreen({
   }, []);
   const firstStep = useRef(true);
   const shown = useRef(new Set<number>());
-  // While "do it for me" still runs an earlier step's commands, the next step's intro waits for
-  // them, so that their output does not land under it.
-  const solutionStep = solution.run ? exercise.steps.findIndex((s) => s.id === solution.run?.step) : -1;
-  const introDue = !solution.run || solutionStep < 0 || solutionStep >= state.step;
-  const introWaiting = useRef(false);
-  const printIntro = () => {
-    print(<StepIntro lab={lab} exercise={exercise} step={step} index={state.step} />);
-    shown.current.add(state.step);
-  };
+  // What the live part shows above the checks: the step (its instructions and commands), or the
+  // exercise's intro on i; and how far the learner scrolled it on a short terminal.
+  const [card, setCard] = useState<'step' | 'intro'>('step');
+  const [offset, setOffset] = useState(0);
   // biome-ignore lint/correctness/useExhaustiveDependencies: once per step that comes on screen.
   useEffect(() => {
-    introWaiting.current = !introDue;
-    if (introDue) printIntro();
+    shown.current.add(state.step);
+    setCard('step');
+    setOffset(0);
     void save((p) => setPosition(p, exercise.id, step.id));
     // The watch loop evaluates once as it starts; later steps are evaluated as they come on screen.
     if (!firstStep.current) refresh();
     firstStep.current = false;
   }, [state.step]);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: when the solution catches up.
-  useEffect(() => {
-    if (!introDue || !introWaiting.current) return;
-    introWaiting.current = false;
-    printIntro();
-  }, [introDue]);
-
   const showHint = () => {
     const step = exercise.steps[current.current.step]!;
     const shown = hintsNow.current[step.id] ?? 0;
@@ -162,14 +152,29 @@ function ExerciseScreen({
     else setState((s) => moveStep(s, to));
   };
 
+  // The window's height, for scrolling by a page; set by the view as it lays the screen out.
+  const page = useRef({ height: 10, total: 0 });
+  const scroll = (by: number) =>
+    setOffset((o) => Math.max(0, Math.min(o + by, maxOffset(page.current.total, page.current.height))));
+  const toggleIntro = () => {
+    setCard((c) => (c === 'intro' ? 'step' : 'intro'));
+    setOffset(0);
+  };
+
   useKeys(
     (input, key) =>
       !key.ctrl &&
       runFirst([
         [input === 'q', onBack],
         [input === 'h', showHint],
-        [input === 's', solution.start],
+        [input === 'i', toggleIntro],
         [key.escape && solution.run !== undefined, solution.cancel],
+        [key.escape && card === 'intro', toggleIntro],
+        [input === 's', solution.start],
+        [key.upArrow, () => scroll(-1)],
+        [key.downArrow, () => scroll(1)],
+        [key.pageUp, () => scroll(-(page.current.height - 1))],
+        [key.pageDown, () => scroll(page.current.height - 1)],
         [input === 'n' || key.rightArrow, () => go(current.current.step + 1)],
         [input === 'p' || key.leftArrow, () => go(current.current.step - 1)],
         [key.return && current.current.complete, onNext],
@@ -183,8 +188,16 @@ function ExerciseScreen({
     ['h', 'hint'],
     solution.run ? ['Esc', 'stop the solution'] : ['s', 'do it for me'],
     ['n/p', 'step'],
+    card === 'intro' ? ['i', 'the step'] : ['i', 'intro'],
     ['q', 'map'],
   );
+
+  const cardNode =
+    card === 'intro' ? (
+      <ExerciseIntro lab={lab} exercise={exercise} number={number} total={total} requires={start.requires} />
+    ) : (
+      <StepIntro lab={lab} exercise={exercise} step={step} />
+    );
 
   return (
     <ExerciseView
@@ -193,6 +206,9 @@ function ExerciseScreen({
       hintsShown={hints[step.id] ?? 0}
       solution={solution.run}
       keys={keys}
+      card={cardNode}
+      offset={offset}
+      page={page.current}
     />
   );
 }
@@ -203,14 +219,38 @@ function ExerciseView(props: {
   hintsShown: number;
   solution: SolutionRun | undefined;
   keys: KeyHint[];
+  card: ReactNode;
+  offset: number;
+  /** Told the window's height and the card's length, for the scrolling keys. */
+  page: { height: number; total: number };
 }) {
   const { exercise, state, hintsShown, solution, keys } = props;
   const { stdout } = useStdout();
+  const rows = stdout.rows || 40;
+  const columns = stdout.columns || 80;
   const step = exercise.steps[state.step]!;
   const stepResult = state.result?.steps.find((s) => s.id === step.id);
+  const [cardLines, setCardLines] = useState(0);
+
+  const runningLines = solution ? 2 + Math.min(solution.tail.length, 4) : 0;
+  const layout = planLayout({
+    rows,
+    // The screen's top margin, the header, the checks' margin, the footer (and its margin), a
+    // running solution.
+    fixed: 5 + runningLines + (state.complete ? 2 : 0),
+    card: cardLines,
+    checks: {
+      full: checksLines(step, stepResult, state.result?.error, columns),
+      compact: stepResult ? 2 : checksLines(step, stepResult, state.result?.error, columns),
+    },
+    panel: { full: 1 + panelLines(state.panel, rows, columns), compact: 1 },
+  });
+  props.page.height = layout.cardHeight;
+  props.page.total = cardLines;
+
   return (
     <Box flexDirection="column" marginTop={1}>
-      <Text>
+      <Text wrap="truncate">
         <Text bold>{exercise.title}</Text>
         <Text dimColor>
           {' '}
@@ -218,16 +258,33 @@ function ExerciseView(props: {
           {step.hints.length}
         </Text>
       </Text>
-      {state.result?.error ? (
-        <Text color="red">{`  ${state.result.error}`}</Text>
-      ) : (
-        <ChecksList step={step} result={stepResult} />
-      )}
-      {!state.result && <Text dimColor>{'  '}Checking the cluster…</Text>}
+      <CardWindow
+        height={layout.scrolls ? layout.cardHeight : undefined}
+        offset={props.offset}
+        total={cardLines}
+        onMeasure={(lines) => lines !== cardLines && setCardLines(lines)}
+      >
+        {props.card}
+      </CardWindow>
+      <Box flexDirection="column" marginTop={1}>
+        {state.result?.error ? (
+          <Text color="red">{`  ${state.result.error}`}</Text>
+        ) : (
+          <ChecksList step={step} result={stepResult} compact={!layout.fullChecks} />
+        )}
+        {!state.result && <Text dimColor>{'  '}Checking the cluster…</Text>}
+      </Box>
       {solution && (
         <Box flexDirection="column" marginTop={1}>
           <Spinner label={solution.command ? `Running: ${solution.command}` : 'Starting the solution…'} />
-          {solution.tail.length > 0 && <Text dimColor>{solution.tail.map((l) => `  ${l}`).join('\n')}</Text>}
+          {solution.tail.length > 0 && (
+            <Text dimColor wrap="truncate">
+              {solution.tail
+                .slice(-4)
+                .map((l) => `  ${l}`)
+                .join('\n')}
+            </Text>
+          )}
         </Box>
       )}
       {state.complete && (
@@ -235,10 +292,34 @@ function ExerciseView(props: {
           <Text color="green">★ Exercise complete. Enter: next exercise.</Text>
         </Box>
       )}
-      <Box marginTop={1}>
-        <NamespacePanel reading={state.panel} rows={stdout.rows || 40} />
+      <Box marginTop={layout.fullPanel ? 1 : 0}>
+        <NamespacePanel reading={state.panel} rows={rows} compact={!layout.fullPanel} />
       </Box>
       <Footer keys={keys} />
     </Box>
   );
+}
+
+/** How many lines the step's checks take in full (as ChecksList draws them). */
+function checksLines(
+  step: ExerciseData['steps'][number],
+  result: StepResult | undefined,
+  error: string | undefined,
+  columns: number,
+): number {
+  if (error) return wrappedLines(`  ${error}`, columns);
+  if (!result) return step.checks.length + 1;
+  let lines = 0;
+  for (const check of result.checks) {
+    lines += wrappedLines(`  ✓ ${check.title}`, columns);
+    if (!check.passed) lines += wrappedLines(check.message, columns - 6);
+  }
+  if (result.recorded)
+    lines += wrappedLines(
+      '  This step has passed; it stays passed, whatever the cluster shows now.',
+      columns,
+    );
+  if (result.waiting)
+    lines += wrappedLines('  Its checks pass; finish the steps before it first (p goes back).', columns);
+  return lines;
 }

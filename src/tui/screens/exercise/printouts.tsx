@@ -40,17 +40,16 @@ export function ExerciseIntro(props: {
 }
 
 /** Printed each time a step comes on screen: its instructions and the commands to type. */
-export function StepIntro(props: { lab: Lab; exercise: Exercise; step: Step; index: number }) {
-  const { lab, exercise, step, index } = props;
+/**
+ * The step the learner works on, under the screen's header (which names it): its instructions and
+ * the commands to type.
+ */
+export function StepIntro(props: { lab: Lab; exercise: Exercise; step: Step }) {
+  const { lab, exercise, step } = props;
   const view = stepView(lab, exercise, step);
   return (
     <Box flexDirection="column" marginTop={1}>
-      <Text bold>
-        Step {index + 1} of {exercise.steps.length}: {step.title}
-      </Text>
-      <Box marginTop={1}>
-        <Markdown text={view.instructions} />
-      </Box>
+      <Markdown text={view.instructions} />
       {view.commands.length > 0 && (
         <Box flexDirection="column" marginTop={1}>
           <Text dimColor>Type in your other terminal:</Text>
