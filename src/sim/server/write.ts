@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { admitCreate, admitUpdate } from '../../kube/admission/index.js';
 import { generateName } from '../../kube/admission/meta.js';
-import { badRequest, conflict } from '../../kube/errors.js';
+import { ApiError, badRequest, conflict } from '../../kube/errors.js';
 import type { KubeObject } from '../../kube/objects.js';
 import { naming } from '../../kube/resources.js';
 import { serverSideApply } from '../patch/apply.js';
@@ -97,13 +97,9 @@ function update(api: Api, call: ApiCall, route: Route, object: KubeObject, param
   normalizeDecoded(resource.definition, object);
   const stored = toStored(resource, object, old);
   const status = route.subresource === 'status';
+  checkPrecondition(resource.storeKind, route.name!, meta, old);
   admitUpdate(resource.storeKind, stored, old, { store: api.store }, { status });
   if (params.dryRun) {
-    const oldRv = (old.metadata as { resourceVersion?: string }).resourceVersion;
-    if (meta.resourceVersion && meta.resourceVersion !== oldRv) {
-      const { resource: plural, group } = naming(resource.storeKind);
-      throw conflict(plural, route.name!, group);
-    }
     const preview = status ? { ...old, status: stored.status } : { ...stored, status: old.status };
     preview.metadata = {
       ...stored.metadata,
@@ -120,6 +116,36 @@ function update(api: Api, call: ApiCall, route: Route, object: KubeObject, param
   if (result.metadata.deletionTimestamp && finalizers.length === 0 && !selfFinishing)
     result = api.store.remove(resource.storeKind, route.namespace, route.name!);
   respondObject(call, resource, result);
+}
+
+/**
+ * The resourceVersion of an update is its precondition, checked before the strategy and validation
+ * (the generic registry's Store.Update): a stale one is a 409 Conflict whatever else is wrong with
+ * the object. An empty one or "0" means no precondition, an unconditional update, which every
+ * built-in kind allows (AllowUnconditionalUpdate). One that is not a number fails to parse as a
+ * uint64 and comes back as the storage's raw error, a 500.
+ */
+function checkPrecondition(
+  kind: string,
+  name: string,
+  meta: { resourceVersion?: string },
+  old: KubeObject,
+): void {
+  const wanted = meta.resourceVersion;
+  if (wanted === undefined || wanted === '' || wanted === '0') {
+    delete meta.resourceVersion;
+    return;
+  }
+  if (!/^\d+$/.test(wanted) || BigInt(wanted) >= 2n ** 64n) {
+    const why = /^\d+$/.test(wanted) ? 'value out of range' : 'invalid syntax';
+    throw new ApiError(500, '', `strconv.ParseUint: parsing ${JSON.stringify(wanted)}: ${why}`);
+  }
+  const current = (old.metadata as { resourceVersion?: string }).resourceVersion ?? '0';
+  if (BigInt(wanted) !== BigInt(current)) {
+    const { resource: plural, group } = naming(kind);
+    throw conflict(plural, name, group);
+  }
+  meta.resourceVersion = current;
 }
 
 const PATCH_TYPES = {

@@ -138,4 +138,78 @@ spec:
     expect(back.spec.clusterIP).toMatch(/^10\.96\./);
     expect(back.spec.clusterIPs).toEqual([back.spec.clusterIP]);
   });
+
+  it('an update with resourceVersion "0" or none is unconditional', async () => {
+    await cluster.kubectl(['create', 'deployment', 'rv', '--image=nginx:1.27']);
+    const deploy = await json('get', 'deploy', 'rv');
+    await cluster.kubectl(['scale', 'deploy', 'rv', '--replicas=2']);
+    deploy.metadata.resourceVersion = '0';
+    deploy.spec.replicas = 3;
+    const zero = await replace(deploy);
+    expect(zero.stderr).toBe('');
+    expect((await json('get', 'deploy', 'rv')).spec.replicas).toBe(3);
+    deploy.metadata.resourceVersion = '';
+    deploy.spec.replicas = 4;
+    expect((await replace(deploy)).stderr).toBe('');
+    expect((await json('get', 'deploy', 'rv')).spec.replicas).toBe(4);
+    deploy.metadata.resourceVersion = 'abc';
+    expect((await replace(deploy)).stderr.trim()).toBe(
+      'Error from server: error when replacing "STDIN": strconv.ParseUint: parsing "abc": invalid syntax',
+    );
+  });
+
+  it('a stale resourceVersion is a 409 Conflict before validation, for PUT, PATCH and client-side apply', async () => {
+    const manifest = (rv: string, app: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: stale, resourceVersion: "${rv}"}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: ${app}}}
+  template:
+    metadata: {labels: {app: ${app}}}
+    spec: {containers: [{name: web, image: nginx:1.27}]}
+`;
+    await cluster.kubectl(['apply', '-f', '-'], {
+      input: manifest('', 'a').replace(', resourceVersion: ""', ''),
+    });
+    const rv = (await json('get', 'deploy', 'stale')).metadata.resourceVersion;
+    await cluster.kubectl(['scale', 'deploy', 'stale', '--replicas=2']);
+    const conflict =
+      'Operation cannot be fulfilled on deployments.apps "stale": the object has been modified; please apply your changes to the latest version and try again';
+    // The selector may not change either, but the precondition is checked first.
+    const put = await cluster.kubectl(['replace', '-f', '-'], { input: manifest(rv, 'b') });
+    expect(put.stderr.trim()).toBe(`Error from server (Conflict): error when replacing "STDIN": ${conflict}`);
+    const apply = await cluster.kubectl(['apply', '-f', '-'], { input: manifest(rv, 'b') });
+    expect(apply.exitCode).toBe(1);
+    expect(apply.stderr).toContain('Error from server (Conflict): error when applying patch:');
+    expect(apply.stderr.trim().endsWith(`for: "STDIN": error when patching "STDIN": ${conflict}`)).toBe(true);
+    for (const type of ['merge', 'strategic']) {
+      const patch = await cluster.kubectl([
+        'patch',
+        'deploy',
+        'stale',
+        '--type',
+        type,
+        '-p',
+        JSON.stringify({
+          metadata: { resourceVersion: rv },
+          spec: { selector: { matchLabels: { app: 'b' } } },
+        }),
+      ]);
+      expect(patch.stderr.trim()).toBe(`Error from server (Conflict): ${conflict}`);
+    }
+    // The current resourceVersion (even written with a leading zero, as a number) passes.
+    const current = (await json('get', 'deploy', 'stale')).metadata.resourceVersion;
+    const fresh = await cluster.kubectl([
+      'patch',
+      'deploy',
+      'stale',
+      '--type',
+      'merge',
+      '-p',
+      JSON.stringify({ metadata: { resourceVersion: `0${current}` }, spec: { replicas: 5 } }),
+    ]);
+    expect(fresh.stderr).toBe('');
+    expect((await json('get', 'deploy', 'stale')).spec.replicas).toBe(5);
+  });
 });
