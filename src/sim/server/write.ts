@@ -11,7 +11,7 @@ import { applyStrategicMergePatch } from '../patch/strategic.js';
 import { definition, normalizeDecoded } from '../schema/schema.js';
 import { now } from '../store.js';
 import { type Api, respondObject } from './context.js';
-import { type ApiCall, decodeBody } from './http.js';
+import { type ApiCall, decodeBody, inputMediaType } from './http.js';
 import type { Route } from './route.js';
 import { toServed, toStored } from './versions.js';
 import {
@@ -30,7 +30,7 @@ import {
  */
 export function handleCreate(api: Api, call: ApiCall, route: Route, body: Buffer): void {
   const params = writeParams(call.query);
-  const object = checkTypeMeta(route.resource, decodeBody(body, call.req.headers['content-type']));
+  const object = checkTypeMeta(route.resource, decodeObject(call, route, body));
   checkFields(call, route.resource, object, params);
   create(api, call, route, object, params);
 }
@@ -71,9 +71,15 @@ function create(api: Api, call: ApiCall, route: Route, object: KubeObject, param
   respondObject(call, resource, api.store.create(resource.storeKind, stored, { uid }), 201);
 }
 
+/** A create or an update's body, in one of the media types the server decodes. */
+function decodeObject(call: ApiCall, route: Route, body: Buffer): unknown {
+  const type = inputMediaType(call.req.headers['content-type']);
+  return decodeBody(body, type, route.resource.kind);
+}
+
 export function handleUpdate(api: Api, call: ApiCall, route: Route, body: Buffer): void {
   const params = writeParams(call.query);
-  const object = checkTypeMeta(route.resource, decodeBody(body, call.req.headers['content-type']));
+  const object = checkTypeMeta(route.resource, decodeObject(call, route, body));
   checkFields(call, route.resource, object, params);
   if (object.metadata.name && object.metadata.name !== route.name)
     throw badRequest(
@@ -160,7 +166,7 @@ export function patchTypeOf(contentType: string | undefined): keyof typeof PATCH
   for (const [name, mime] of Object.entries(PATCH_TYPES))
     if (type === mime) return name as keyof typeof PATCH_TYPES;
   if (type === 'application/apply-patch+cbor') return 'apply';
-  throw unsupportedMediaType(contentType);
+  throw unsupportedMediaType();
 }
 
 /** Applies a JSON, merge or strategic patch to a document of the given schema. */
