@@ -29,9 +29,12 @@ const ROOTS = [
   'v1/Event',
   'v1/Node',
   'v1/Binding',
+  'v1/ReplicationController',
   'apps/v1/Deployment',
   'apps/v1/ReplicaSet',
   'apps/v1/ControllerRevision',
+  'apps/v1/DaemonSet',
+  'apps/v1/StatefulSet',
   'batch/v1/Job',
   'batch/v1/CronJob',
   'autoscaling/v2/HorizontalPodAutoscaler',
@@ -42,6 +45,7 @@ const ROOTS = [
   'policy/v1/Eviction',
   'events.k8s.io/v1/Event',
   'coordination.k8s.io/v1/Lease',
+  'networking.k8s.io/v1/Ingress',
 ];
 
 /**
@@ -107,6 +111,13 @@ const PATCH = {
   'io.k8s.api.apps.v1.DeploymentSpec.strategy': { strategy: 'retainKeys' },
   'io.k8s.api.apps.v1.DeploymentStatus.conditions': { strategy: 'merge', key: 'type', keys: ['type'] },
   'io.k8s.api.apps.v1.ReplicaSetStatus.conditions': { strategy: 'merge', key: 'type', keys: ['type'] },
+  'io.k8s.api.core.v1.ReplicationControllerStatus.conditions': {
+    strategy: 'merge',
+    key: 'type',
+    keys: ['type'],
+  },
+  'io.k8s.api.apps.v1.DaemonSetStatus.conditions': { strategy: 'merge', key: 'type', keys: ['type'] },
+  'io.k8s.api.apps.v1.StatefulSetStatus.conditions': { strategy: 'merge', key: 'type', keys: ['type'] },
   'io.k8s.api.batch.v1.JobStatus.conditions': { strategy: 'merge', key: 'type', listType: 'atomic' },
   'io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerStatus.conditions': {
     strategy: 'merge',

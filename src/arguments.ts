@@ -40,7 +40,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .version(packageVersion(), '-v, --version', 'print the version')
     .option(
       '--context <name>',
-      'the kube context to use (default: kind-churn-labs)',
+      'the kube context to use (default: the lab last brought up here, else kind-churn-labs)',
       nonEmpty('a context name, like kind-churn-labs'),
     )
     .option(
@@ -50,6 +50,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     )
     .option('--debug', 'show stack traces of internal errors')
     .showSuggestionAfterError(true)
+    // Each command's --help lists --context and --kubeconfig too: they apply to every command.
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride();
   program.configureOutput({
     writeErr: (text) => process.stderr.write(text),
@@ -84,12 +86,14 @@ function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('up')
     .description('bring the lab environment up: kind cluster, images, metrics-server, manifests')
+    .option('--simulate', 'start the built-in simulated cluster in the background (no Docker needed)')
     .option('--yes', 'delete and re-create a kind cluster whose API does not answer, without asking')
     .action(lazy(async () => (await import('./commands/up.js')).up));
 
   program
     .command('down')
-    .description('delete the lab cluster')
+    .description('delete the kind cluster, or stop the background simulated cluster (--simulate)')
+    .option('--simulate', 'stop the simulated cluster; its state is kept for the next up --simulate')
     .option('--yes', 'do not ask first')
     .action(lazy(async () => (await import('./commands/down.js')).down));
 

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClusterTarget } from './cluster/kubectl.js';
 import type { Course } from './course/course.js';
@@ -7,6 +8,7 @@ import { passedSteps, pendingChecks, recordPassedSteps } from './course/progress
 import type { Exercise, Step } from './course/schema.js';
 import { usageError } from './errors.js';
 import { loadCourse } from './files/course-files.js';
+import { readLastLab, writeLastLab } from './files/last-lab.js';
 import { loadProgress, updateProgress } from './files/progress-store.js';
 import { homePaths } from './paths.js';
 
@@ -34,24 +36,23 @@ export interface LabOptions {
   kubeconfig?: string;
   home?: string;
   warn?: (message: string) => void;
-  env?: NodeJS.ProcessEnv;
 }
 
 export async function openLab(options: LabOptions = {}): Promise<Lab> {
-  const env = options.env ?? process.env;
   const paths = homePaths(options.home);
-  const context = options.context ?? DEFAULT_CONTEXT;
-  let kubeconfig = options.kubeconfig;
+  // The lab last brought up here, unless --context names another.
+  const last = options.context === undefined ? readLastLab(paths.lastLab) : undefined;
+  const context = options.context ?? last?.context ?? DEFAULT_CONTEXT;
+  let kubeconfig = options.kubeconfig ?? last?.kubeconfig;
+  if (kubeconfig !== undefined) kubeconfig = resolve(kubeconfig);
   // kubectl would only say "stat …: no such file or directory" once a check runs.
   if (kubeconfig !== undefined && !existsSync(kubeconfig))
     throw usageError(
       `--kubeconfig ${kubeconfig}: there is no such file. Give the path of an existing kubeconfig, or leave --kubeconfig out to use $KUBECONFIG or ~/.kube/config.`,
     );
-  // The simulated cluster writes its own kubeconfig; use it unless told otherwise, so that
-  // `--context churn-labs-sim` works without touching the learner's ~/.kube/config.
-  if (!kubeconfig && !env.KUBECONFIG && context === SIM_CONTEXT && existsSync(paths.simKubeconfig)) {
-    kubeconfig = paths.simKubeconfig;
-  }
+  // The simulated cluster writes its own kubeconfig: use it unless told otherwise, so that
+  // `--context churn-labs-sim` works whatever $KUBECONFIG and ~/.kube/config hold.
+  if (!kubeconfig && context === SIM_CONTEXT) kubeconfig = paths.simKubeconfig;
   return {
     course: await loadCourse(),
     target: { context, kubeconfig },
@@ -59,6 +60,21 @@ export async function openLab(options: LabOptions = {}): Promise<Lab> {
     simulated: context === SIM_CONTEXT,
     warn: options.warn ?? ((message) => process.stderr.write(`warning: ${message}\n`)),
   };
+}
+
+/** The cluster a command used, in its text output: which lab the learner's commands reach. */
+export function clusterName(lab: Lab): string {
+  return lab.simulated
+    ? `the simulated cluster, context ${lab.target.context}`
+    : `context ${lab.target.context}${lab.target.kubeconfig ? ` of ${lab.target.kubeconfig}` : ''}`;
+}
+
+/** Remembers the lab's cluster as the one later commands target by default. */
+export async function rememberLab(lab: Lab): Promise<void> {
+  const kubeconfig = lab.target.kubeconfig === lab.paths.simKubeconfig ? undefined : lab.target.kubeconfig;
+  await writeLastLab(lab.paths.lastLab, { context: lab.target.context, kubeconfig }).catch((error: Error) =>
+    lab.warn(`could not remember the lab's cluster in ${lab.paths.lastLab}: ${error.message}`),
+  );
 }
 
 export async function readProgress(lab: Lab) {
@@ -88,8 +104,10 @@ export async function checkExercise(
   const result = judgeExercise(exercise, reading, recorded, progress.exercises[exercise.id]?.steps);
   const passedNow = newlyPassed(result);
   if (passedNow.length > 0) {
-    const { warning } = await updateProgress(lab.paths.progress, (p) =>
-      recordPassedSteps(p, exercise, passedNow),
+    const { warning } = await updateProgress(
+      lab.paths.progress,
+      (p) => recordPassedSteps(p, exercise, passedNow),
+      { onWait: lab.warn },
     );
     if (warning) lab.warn(warning);
   }

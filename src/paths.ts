@@ -71,4 +71,6 @@ export const homePaths = (home = homeDir()) => ({
   workspace: join(home, 'workspace'),
   sim: join(home, 'sim'),
   simKubeconfig: join(home, 'sim', 'kubeconfig'),
+  /** The lab last brought up here (its context, and kubeconfig if one was given): the default target. */
+  lastLab: join(home, 'lab.json'),
 });

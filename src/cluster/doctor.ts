@@ -53,6 +53,11 @@ export interface DoctorOptions {
   osReleaseFile?: string;
   /** Ends the doctor's commands at once (Ctrl-C during preflight). */
   signal?: AbortSignal;
+  /**
+   * The context every kubectl call names, `version --client` included: some kubectl wrappers
+   * (cloud CLIs' shims) contact the current-context's server even for that.
+   */
+  context?: string;
 }
 
 export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorReport> {
@@ -64,7 +69,14 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
     docker(['--version'], { timeoutMs: 15_000, signal }),
     docker(['info', '--format', '{{json .}}'], { timeoutMs: 20_000, signal }),
     kind(['version'], { timeoutMs: 15_000, signal }),
-    runTool('kubectl', ['version', '--client', '-o', 'json'], { timeoutMs: 15_000, signal }),
+    runTool(
+      'kubectl',
+      ['--context', options.context ?? 'kind-churn-labs', 'version', '--client', '-o', 'json'],
+      {
+        timeoutMs: 15_000,
+        signal,
+      },
+    ),
     platform === 'linux'
       ? readInotify(options.procSys ?? '/proc/sys/fs/inotify')
       : Promise.resolve(undefined),

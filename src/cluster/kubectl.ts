@@ -67,7 +67,7 @@ export function unreachableReason(result: ToolResult, target: ClusterTarget): st
     return 'kubectl is not installed: install it (https://kubernetes.io/docs/tasks/tools/) and try again.';
   const simulated = target.context === SIM_CONTEXT;
   const startIt = simulated
-    ? 'Start the simulated cluster with `churn-labs sim serve` in another terminal, or use `churn-labs start --simulate`.'
+    ? 'Start the simulated cluster with `churn-labs up --simulate` (it runs in the background until `churn-labs down --simulate`).'
     : target.context === DEFAULT_CONTEXT
       ? 'Bring the lab up with `churn-labs up` (or `churn-labs start`).'
       : "Check that this cluster is running, or pass the lab's --context.";

@@ -1,6 +1,6 @@
 import { findExercise } from '../course/course.js';
 import type { ExerciseResult } from '../course/judge.js';
-import { checkExercise, closeLab, waitForExercise } from '../lab.js';
+import { checkExercise, closeLab, clusterName, waitForExercise } from '../lab.js';
 import { createOutput, type Output } from '../output.js';
 import { type CommonOptions, labFrom } from './common.js';
 
@@ -18,12 +18,12 @@ export async function check(exerciseId: string, options: CommonOptions & { wait?
     await closeLab();
   }
   if (options.json) out.json(result);
-  else printResult(out, exercise.title, result);
+  else printResult(out, exercise.title, result, clusterName(lab));
   return result.passed ? 0 : 1;
 }
 
-export function printResult(out: Output, title: string, result: ExerciseResult): void {
-  out.line(out.bold(`${result.exercise}: ${title}`));
+export function printResult(out: Output, title: string, result: ExerciseResult, cluster?: string): void {
+  out.line(out.bold(`${result.exercise}: ${title}`) + (cluster ? out.dim(` (on ${cluster})`) : ''));
   if (result.error) {
     out.line(`  ${out.red('✗')} ${result.error}`);
     return;

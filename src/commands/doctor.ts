@@ -3,7 +3,7 @@ import { createOutput } from '../output.js';
 import type { CommonOptions } from './common.js';
 
 export async function doctor(options: CommonOptions): Promise<number> {
-  const report = await runDoctor();
+  const report = await runDoctor({ context: options.context });
   const out = createOutput();
   if (options.json) {
     // The contract lists every key on every check: `fix` is null when there is nothing to fix.

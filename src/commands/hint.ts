@@ -30,7 +30,9 @@ export async function hint(exerciseId: string, options: CommonOptions & { level?
       `Step "${step.title}" has ${step.hints.length} hints; ask for --level 1 to ${step.hints.length}.`,
     );
   }
-  await updateProgress(lab.paths.progress, (p) => recordHint(p, exercise.id, step.id, level));
+  await updateProgress(lab.paths.progress, (p) => recordHint(p, exercise.id, step.id, level), {
+    onWait: lab.warn,
+  });
   out.line(
     out.bold(`Hint ${level} of ${step.hints.length}, step ${index + 1} of ${exercise.id}: ${step.title}`),
   );

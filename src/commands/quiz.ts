@@ -29,8 +29,10 @@ export async function quiz(quizId: string, options: CommonOptions & { answers?: 
     );
   }
   const grade = gradeQuiz(theQuiz, parseAnswers(text, options.answers, theQuiz));
-  const { warning } = await updateProgress(lab.paths.progress, (p) =>
-    recordQuiz(p, theQuiz.id, grade.score, grade.max),
+  const { warning } = await updateProgress(
+    lab.paths.progress,
+    (p) => recordQuiz(p, theQuiz.id, grade.score, grade.max),
+    { onWait: lab.warn },
   );
   if (warning) lab.warn(warning);
   if (options.json) {

@@ -14,7 +14,9 @@ export async function reset(exerciseId: string | undefined, options: CommonOptio
     out.line('Nothing was reset.');
     return 1;
   }
-  const { warning } = await updateProgress(lab.paths.progress, (p) => resetExercise(p, exercise?.id));
+  const { warning } = await updateProgress(lab.paths.progress, (p) => resetExercise(p, exercise?.id), {
+    onWait: lab.warn,
+  });
   if (warning) lab.warn(warning);
   out.line(`Forgot ${what}. The cluster was not touched.`);
   return 0;

@@ -1,4 +1,5 @@
-import { homeDir } from '../paths.js';
+import { readFileSync } from 'node:fs';
+import { homeDir, homePaths } from '../paths.js';
 import { startSimulator } from '../sim/main.js';
 import type { CommonOptions } from './common.js';
 
@@ -7,12 +8,23 @@ import type { CommonOptions } from './common.js';
  * accepts requests (scripts wait for it); diagnostics on stderr; SIGINT or SIGTERM stop it cleanly.
  */
 export async function serve(options: CommonOptions & { port?: number; timeScale?: number }): Promise<number> {
-  const sim = await startSimulator({
-    home: homeDir(),
-    port: options.port,
-    timeScale: options.timeScale,
-    log: (line) => process.stderr.write(`${line}\n`),
-  });
+  const home = homeDir();
+  const start = (port: number | undefined) =>
+    startSimulator({
+      home,
+      port,
+      timeScale: options.timeScale,
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+  // Without --port, the port it had last time if it is free: a learner's open `kubectl proxy`
+  // or bookmarked URL keeps working across restarts.
+  const previous = options.port === undefined ? previousPort(homePaths(home).simKubeconfig) : undefined;
+  const sim = previous
+    ? await start(previous).catch((error: Error) => {
+        if (!/already in use/.test(error.message)) throw error;
+        return start(0);
+      })
+    : await start(options.port);
   process.stdout.write(`ready kubeconfig=${sim.kubeconfig} context=${sim.context} server=${sim.url}\n`);
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
@@ -28,4 +40,15 @@ export async function serve(options: CommonOptions & { port?: number; timeScale?
   // Nothing should outlive stop(); if something does, it must not keep the process alive.
   setTimeout(() => process.exit(0), 2000).unref();
   return 0;
+}
+
+/** The port in the kubeconfig the simulator wrote when it last ran here. */
+function previousPort(kubeconfig: string): number | undefined {
+  try {
+    const match = /^\s*server:\s*https?:\/\/127\.0\.0\.1:(\d+)\s*$/m.exec(readFileSync(kubeconfig, 'utf8'));
+    const port = Number(match?.[1]);
+    return Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,5 +1,5 @@
 import { findExercise } from '../course/course.js';
-import { closeLab, runSolution, waitForExercise } from '../lab.js';
+import { closeLab, clusterName, runSolution, waitForExercise } from '../lab.js';
 import { createOutput, isInteractive } from '../output.js';
 import { printResult } from './check.js';
 import { type CommonOptions, labFrom } from './common.js';
@@ -24,7 +24,7 @@ async function solveExercise(exerciseId: string, options: CommonOptions): Promis
   if (
     isInteractive() &&
     !(await confirm(
-      `Run the reference solution of ${exercise.id} against context ${lab.target.context}?`,
+      `Run the reference solution of ${exercise.id} on ${clusterName(lab)}?`,
       options.yes,
       'pass --yes.',
     ))
@@ -46,6 +46,6 @@ async function solveExercise(exerciseId: string, options: CommonOptions): Promis
   }
   out.line(out.dim(`Checking (waiting up to ${SETTLE_SECONDS} s for the cluster to settle)...`));
   const result = await waitForExercise(lab, exercise, SETTLE_SECONDS);
-  printResult(out, exercise.title, result);
+  printResult(out, exercise.title, result, clusterName(lab));
   return result.passed ? 0 : 1;
 }

@@ -3,7 +3,7 @@ import { isInteractive } from '../output.js';
 import type { CommonOptions } from './common.js';
 
 const INSTEAD =
-  'use churn-labs list, churn-labs check <exercise> and churn-labs quiz --answers FILE (on the simulated cluster: run churn-labs sim serve, and add --context churn-labs-sim).';
+  'use churn-labs list, churn-labs check <exercise> and churn-labs quiz --answers FILE (on the simulated cluster: churn-labs up --simulate first; the commands after it use it).';
 export const NEEDS_TERMINAL = `start is the interactive course and needs a terminal. Without one, ${INSTEAD}`;
 export const NOT_IN_CI = `start is the interactive course, and CI is set, so it does not run here; unset CI to use it in this terminal. In CI, ${INSTEAD}`;
 

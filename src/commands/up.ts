@@ -1,4 +1,6 @@
 import type { UpEvent } from '../cluster/environment-api.js';
+import { usageError } from '../errors.js';
+import { clusterName, rememberLab, SIM_CONTEXT } from '../lab.js';
 import { isInteractive, wantsColor } from '../output.js';
 import { type CommonOptions, labFrom } from './common.js';
 import { confirm } from './confirm.js';
@@ -8,9 +10,23 @@ import { confirm } from './confirm.js';
  * spinner, its command and its elapsed time on one redrawn line; elsewhere (a pipe, CI, NO_COLOR)
  * plain lines and no escape codes.
  */
-export async function up(options: CommonOptions): Promise<number> {
-  const lab = await labFrom(options);
+export async function up(options: CommonOptions & { simulate?: boolean }): Promise<number> {
+  if (options.simulate && (options.kubeconfig || (options.context && options.context !== SIM_CONTEXT)))
+    throw usageError(
+      `up --simulate brings up the simulated cluster (context ${SIM_CONTEXT}): leave out --context and --kubeconfig, or leave out --simulate to bring up the cluster they name.`,
+    );
+  let lab = await labFrom(options.simulate ? { ...options, context: SIM_CONTEXT } : options);
   const stream = process.stdout;
+  // The simulated lab (--simulate, --context churn-labs-sim, or the lab last brought up) is started
+  // in the background when it is not running: after a reboot, or after it crashed.
+  if (lab.simulated && lab.target.kubeconfig === lab.paths.simKubeconfig) {
+    const { ensureSim } = await import('../cluster/background-sim.js');
+    const sim = await ensureSim(lab.paths, { onWait: (message) => stream.write(`${message}\n`) });
+    // The line `sim serve` prints: scripts read the kubeconfig and the server from it.
+    stream.write(`ready kubeconfig=${sim.kubeconfig} context=${sim.context} server=${sim.url}\n`);
+    if (!sim.started) stream.write(`(the simulated cluster was already running, process ${sim.pid})\n`);
+    lab = { ...lab, target: { context: sim.context, kubeconfig: sim.kubeconfig } };
+  }
   const printer = createUpPrinter(stream, Boolean(stream.isTTY) && wantsColor(stream));
   const controller = new AbortController();
   // Ctrl-C ends the running command (execa's cancel signal) and lets `up` say where it stopped;
@@ -49,11 +65,12 @@ export async function up(options: CommonOptions): Promise<number> {
       return 130;
     }
     if (!result.ok) return 1;
+    await rememberLab(lab);
     const changed = (result.steps ?? []).filter((s) => s.outcome === 'ok' && s.id !== 'preflight');
     if (changed.length === 0 || changed.every((s) => s.id === 'smoke'))
       stream.write('Everything was already up: nothing was created, rebuilt or reloaded.\n');
     stream.write(
-      `The lab is up (context ${lab.target.context}). Your manifests are in ${lab.paths.workspace}/k8s. Next: churn-labs start, or churn-labs list.\n`,
+      `The lab is up (${clusterName(lab)}). Your manifests are in ${lab.paths.workspace}/k8s. Next: churn-labs start, or churn-labs list.\n`,
     );
     return 0;
   } finally {

@@ -1,7 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { processGone } from './pids.js';
 
 const tempName = (path: string) =>
   join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -26,6 +36,21 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rm(temp, { force: true });
     throw error;
   }
+  // What a write killed halfway (kill -9, a power cut) left beside the file.
+  const leftovers = leftoverTemps(path, await readdir(dirname(path)).catch(() => []));
+  await Promise.all(leftovers.map((file) => rm(file, { force: true })));
+}
+
+/** Temporary files of `path` whose writer process is gone. */
+function leftoverTemps(path: string, names: string[]): string[] {
+  const prefix = `.${basename(path)}.`;
+  return names
+    .filter((name) => name.startsWith(prefix) && name.endsWith('.tmp'))
+    .filter((name) => {
+      const pid = Number(name.slice(prefix.length).split('.')[0]);
+      return Number.isInteger(pid) && pid > 0 && pid !== process.pid && processGone(pid);
+    })
+    .map((name) => join(dirname(path), name));
 }
 
 export function writeFileAtomicSync(path: string, data: string | Uint8Array, mode = 0o644): void {
@@ -46,6 +71,11 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array, mod
     rmSync(temp, { force: true });
     throw error;
   }
+  let names: string[] = [];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {}
+  for (const file of leftoverTemps(path, names)) rmSync(file, { force: true });
 }
 
 function syncFolder(dir: string): void {

@@ -2,7 +2,7 @@ import { readFile, rename } from 'node:fs/promises';
 import { emptyProgress, PROGRESS_VERSION, type Progress, progressProblem } from '../course/progress.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
-import { withLock } from './lock.js';
+import { type LockOptions, withLock } from './lock.js';
 
 export interface LoadedProgress {
   progress: Progress;
@@ -51,12 +51,17 @@ export async function loadProgress(path: string): Promise<LoadedProgress> {
 export async function updateProgress(
   path: string,
   change: (progress: Progress) => Progress,
+  lock: LockOptions = {},
 ): Promise<LoadedProgress> {
-  return withLock(path, async () => {
-    const loaded = await loadProgress(path);
-    const progress = change(loaded.progress);
-    if (progress !== loaded.progress || loaded.warning)
-      await writeFileAtomic(path, `${JSON.stringify(progress, null, 2)}\n`);
-    return { progress, warning: loaded.warning };
-  });
+  return withLock(
+    path,
+    async () => {
+      const loaded = await loadProgress(path);
+      const progress = change(loaded.progress);
+      if (progress !== loaded.progress || loaded.warning)
+        await writeFileAtomic(path, `${JSON.stringify(progress, null, 2)}\n`);
+      return { progress, warning: loaded.warning };
+    },
+    lock,
+  );
 }

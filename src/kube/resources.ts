@@ -140,6 +140,14 @@ export const RESOURCES: Resource[] = [
       status: true,
     },
     { kind: 'Pod', plural: 'pods', shortNames: ['po'], categories: ['all'], status: true, extra: podExtras },
+    {
+      kind: 'ReplicationController',
+      plural: 'replicationcontrollers',
+      shortNames: ['rc'],
+      categories: ['all'],
+      status: true,
+      scale: true,
+    },
     { kind: 'Secret', plural: 'secrets' },
     {
       kind: 'Service',
@@ -155,6 +163,7 @@ export const RESOURCES: Resource[] = [
   ]),
   ...groupVersion('apps', 'v1', 'io.k8s.api.apps.v1', [
     { kind: 'ControllerRevision', plural: 'controllerrevisions' },
+    { kind: 'DaemonSet', plural: 'daemonsets', shortNames: ['ds'], categories: ['all'], status: true },
     {
       kind: 'Deployment',
       plural: 'deployments',
@@ -167,6 +176,14 @@ export const RESOURCES: Resource[] = [
       kind: 'ReplicaSet',
       plural: 'replicasets',
       shortNames: ['rs'],
+      categories: ['all'],
+      status: true,
+      scale: true,
+    },
+    {
+      kind: 'StatefulSet',
+      plural: 'statefulsets',
+      shortNames: ['sts'],
       categories: ['all'],
       status: true,
       scale: true,
@@ -199,6 +216,9 @@ export const RESOURCES: Resource[] = [
   ]),
   ...groupVersion('discovery.k8s.io', 'v1', 'io.k8s.api.discovery.v1', [
     { kind: 'EndpointSlice', plural: 'endpointslices' },
+  ]),
+  ...groupVersion('networking.k8s.io', 'v1', 'io.k8s.api.networking.v1', [
+    { kind: 'Ingress', plural: 'ingresses', shortNames: ['ing'], status: true },
   ]),
   ...groupVersion('storage.k8s.io', 'v1', 'io.k8s.api.storage.v1', [
     { kind: 'StorageClass', plural: 'storageclasses', namespaced: false, shortNames: ['sc'] },

@@ -199,6 +199,7 @@ const FIELDS: Record<string, string[]> = {
   Node: ['spec.unschedulable'],
   Job: ['status.successful'],
   ReplicaSet: ['status.replicas'],
+  ReplicationController: ['status.replicas'],
   PersistentVolume: [],
   PersistentVolumeClaim: [],
 };

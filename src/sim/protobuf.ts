@@ -176,6 +176,7 @@ const GROUP_PACKAGES: Record<string, string> = {
   'storage.k8s.io': 'k8s.io.api.storage',
   'events.k8s.io': 'k8s.io.api.events',
   'coordination.k8s.io': 'k8s.io.api.coordination',
+  'networking.k8s.io': 'k8s.io.api.networking',
 };
 
 export function isProtobuf(contentType: string | undefined): boolean {

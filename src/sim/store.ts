@@ -155,6 +155,12 @@ export class Store {
         ? { deletionTimestamp: current.metadata.deletionTimestamp }
         : {}),
     };
+    // A status write's field manager records its fields too (they are all it changes in metadata).
+    if (options.status && Object.hasOwn(object.metadata, 'managedFields')) {
+      const managed = (object.metadata as { managedFields?: unknown }).managedFields;
+      if (managed === undefined) delete (next.metadata as { managedFields?: unknown }).managedFields;
+      else (next.metadata as { managedFields?: unknown }).managedFields = structuredClone(managed);
+    }
     if (!options.status && specChanged(current, next))
       next.metadata.generation = (current.metadata.generation ?? 1) + 1;
     if (JSON.stringify(withoutRevision(next)) === JSON.stringify(withoutRevision(current)))

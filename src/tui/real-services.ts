@@ -23,9 +23,23 @@ export function realServices(): Services {
     },
     runSolution: (lab, exercise, onEvent, signal) => runSolution(lab, exercise, onEvent, signal),
     doctor: async () => (await import('../cluster/doctor.js')).runDoctor(),
+    // The background simulated cluster (one per CHURN_LABS_HOME), started if not running; quitting
+    // the app leaves it running, as a kind cluster is, so its stop() does nothing.
     async startSimulator(home, log) {
-      const { startSimulator } = await import('../sim/main.js');
-      return startSimulator({ home, log });
+      const [{ ensureSim }, { homePaths }] = await Promise.all([
+        import('../cluster/background-sim.js'),
+        import('../paths.js'),
+      ]);
+      const sim = await ensureSim(homePaths(home), { onWait: log });
+      return {
+        url: sim.url,
+        kubeconfig: sim.kubeconfig,
+        context: sim.context,
+        note: sim.started
+          ? `started in the background, process ${sim.pid}`
+          : `already running, process ${sim.pid}`,
+        stop: async () => {},
+      };
     },
     async up(lab, options) {
       const { up } = await import('../cluster/environment.js');

@@ -21,7 +21,8 @@ export async function runStart(options: StartOptions): Promise<number> {
     ),
     loadApp(),
   ]);
-  return mountApp({ lab, simulate: options.simulate });
+  // `start` alone resumes the lab last brought up, the simulated one included.
+  return mountApp({ lab, simulate: options.simulate || lab.simulated });
 }
 
 export async function runQuiz(lab: Lab, quiz: Quiz): Promise<number> {

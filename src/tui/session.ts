@@ -7,6 +7,8 @@ export interface Simulator {
   url: string;
   kubeconfig: string;
   context: string;
+  /** How it came to be there (started now, or already running), for the learner. */
+  note?: string;
   stop(): Promise<void>;
 }
 
@@ -54,9 +56,8 @@ export class Session {
       this.controller.abort();
       await Promise.all([...this.holders].map((release) => release()));
       await Promise.all([...this.stopping]);
-      const simulator = this.simulator;
-      this.simulator = undefined;
-      await simulator?.stop().catch(() => {});
+      // Kept after stopping: the app says where a simulated cluster that outlives it is.
+      await this.simulator?.stop().catch(() => {});
     })();
     return this.closing;
   }

@@ -1,3 +1,4 @@
+import { readFile, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { churnLabs, linkKubectl, standIn, tempHome } from './helpers.js';
@@ -47,6 +48,29 @@ describe('doctor', () => {
       expect(check(report, id)).toMatchObject({ ok: true, required: true, fix: null });
     }
     expect(check(report, 'kubectl').detail).toMatch(/^kubectl v1\.\d+/);
+  });
+
+  it('names the context in its kubectl call, version --client included (a wrapper may contact a server)', async () => {
+    await standIn(env.bin, 'docker', dockerInfo({ ServerVersion: '27.3.1', MemTotal: 8 * GiB, NCPU: 8 }));
+    await standIn(env.bin, 'kind', kindVersion);
+    // A kubectl wrapper that records how it was called, in front of the real one.
+    const real = join(env.bin, 'kubectl');
+    await rename(real, join(env.bin, 'kubectl-real'));
+    const calls = join(env.home, 'kubectl-calls');
+    await standIn(
+      env.bin,
+      'kubectl',
+      `require('node:fs').appendFileSync(${JSON.stringify(calls)}, JSON.stringify(args) + '\\n');
+const r = require('node:child_process').spawnSync(${JSON.stringify(join(env.bin, 'kubectl-real'))}, args, { stdio: 'inherit' });
+process.exit(r.status ?? 1);`,
+    );
+    await churnLabs(['doctor', '--json', '--context', 'my-lab'], { home: env.home, path: env.bin });
+    await churnLabs(['doctor', '--json'], { home: env.home, path: env.bin });
+    const lines = (await readFile(calls, 'utf8')).trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l) as string[])).toEqual([
+      ['--context', 'my-lab', 'version', '--client', '-o', 'json'],
+      ['--context', 'kind-churn-labs', 'version', '--client', '-o', 'json'],
+    ]);
   });
 
   it('sees a daemon that is down even though docker info exits 0', async () => {

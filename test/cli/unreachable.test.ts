@@ -34,7 +34,7 @@ describe('check against a cluster that is not there', () => {
     const result = await churnLabs(['check', 'deploy-system', '--kubeconfig', file], { home: env.home });
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toBe(
-      `deploy-system: Deploy the complete system\n  ✗ There is no kube context kind-churn-labs in ${file}: the lab cluster is not up. Bring the lab up with \`churn-labs up\` (or \`churn-labs start\`).`,
+      `deploy-system: Deploy the complete system (on context kind-churn-labs of ${file})\n  ✗ There is no kube context kind-churn-labs in ${file}: the lab cluster is not up. Bring the lab up with \`churn-labs up\` (or \`churn-labs start\`).`,
     );
     const json = await churnLabs(['check', 'deploy-system', '--kubeconfig', file, '--json'], {
       home: env.home,
@@ -75,7 +75,7 @@ describe('check against a cluster that is not there', () => {
     const verdict = JSON.parse(String(result.stdout));
     expect(verdict.steps).toEqual([]);
     expect(verdict.error).toMatch(
-      /^The cluster of context churn-labs-sim is not reachable \(The connection to the server 127\.0\.0\.1:\d+ was refused - did you specify the right host or port\?\)\. Start the simulated cluster with `churn-labs sim serve`/,
+      /^The cluster of context churn-labs-sim is not reachable \(The connection to the server 127\.0\.0\.1:\d+ was refused - did you specify the right host or port\?\)\. Start the simulated cluster with `churn-labs up --simulate`/,
     );
   });
 

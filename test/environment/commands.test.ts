@@ -73,10 +73,10 @@ describe('churn-labs up and down (the built CLI)', () => {
     expect(result.stdout).toMatch(/There is no kind cluster churn-labs: nothing to delete\./);
   });
 
-  it('down --context churn-labs-sim says to stop sim serve instead', async () => {
+  it('down --context churn-labs-sim stops the simulated cluster (none runs here), not kind', async () => {
     const result = await cli(['down', '--yes', '--context', 'churn-labs-sim']);
-    expect(result.exitCode).toBe(2);
-    expect(result.stderr).toMatch(/stop churn-labs sim serve instead/);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/The simulated cluster is not running: nothing to stop/);
     expect(await machine.calls()).toEqual([]);
   });
 
@@ -100,7 +100,7 @@ describe('churn-labs up and down (the built CLI)', () => {
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/\nok Smoke test: a pod of churn-labs\/churn-ml:0\.1\.0: .*\(\d+\.\ds\)\n/);
     expect(result.stdout).toMatch(
-      /The lab is up \(context churn-labs-sim\)\. Your manifests are in .*workspace\/k8s\./,
+      /The lab is up \(the simulated cluster, context churn-labs-sim\)\. Your manifests are in .*workspace\/k8s\./,
     );
     expect(await machine.calls()).toEqual([]);
   });

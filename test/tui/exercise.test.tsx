@@ -260,6 +260,39 @@ describe('an exercise', () => {
     expect(cluster.activeWatches).toBe(0);
   });
 
+  for (const [how, key] of [
+    ['Esc', KEYS.escape],
+    ['a first Ctrl-C', KEYS.ctrlC],
+  ] as const)
+    it(`stops only the running solution on ${how}, says so, and can run it again`, async () => {
+      const cluster = new TestCluster();
+      cluster.solution = [
+        { type: 'command', step: 'create-namespace', command: 'kubectl rollout status deployment/churn-api' },
+        ...Array.from({ length: 400 }, () => ({ type: 'output' as const, chunk: 'still going\n' })),
+      ];
+      const app = open(cluster);
+      await app.waitForText('✗ namespace churn-mlops exists');
+      app.press('s');
+      await app.waitForText('still going');
+      expect(app.lastFrame()).toContain('Esc stop the solution');
+      app.press(key);
+      const frame = await app.waitForText('Stopped "do it for me" while it ran: kubectl rollout status');
+      expect(frame).toContain('Press s to run the solution again');
+      expect(cluster.solutionSignal?.aborted).toBe(true);
+      expect(app.exits).toEqual([]);
+      await app.waitFor((f) => f.includes('s do it for me'), 'the key to run it again');
+      // Running again works; and a Ctrl-C with nothing running quits.
+      const first = cluster.solutionSignal;
+      app.press('s');
+      await until(() => cluster.solutionSignal !== first, 'the solution to start again');
+      app.press(KEYS.ctrlC);
+      await app.waitFor((f) => f.split('Stopped "do it for me"').length === 3, 'the second stop');
+      expect(app.exits).toEqual([]);
+      app.press(KEYS.ctrlC);
+      await until(() => app.exits.length > 0, 'the app to quit on the second Ctrl-C');
+      expect(app.exits).toEqual([0]);
+    });
+
   it('says once when the cluster cannot be reached', async () => {
     const cluster = new TestCluster();
     cluster.reachable = false;

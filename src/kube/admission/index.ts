@@ -1,5 +1,6 @@
 import { invalid } from '../errors.js';
 import { naming } from '../resources.js';
+import { daemonSetRules, replicationControllerRules, statefulSetRules } from './controller-sets.js';
 import {
   configMapRules,
   endpointSliceRules,
@@ -13,9 +14,10 @@ import {
 } from './core.js';
 import { FieldErrors } from './field-errors.js';
 import { hpaRules } from './hpa.js';
+import { ingressRules } from './ingress.js';
 import { validateObjectMeta } from './meta.js';
 import { dns1123Subdomain } from './names.js';
-import { defaultPod, qosClass } from './pod-defaults.js';
+import { defaultPod, defaultPodDecoded, qosClass } from './pod-defaults.js';
 import { validatePodUpdate } from './pod-update.js';
 import { validatePodSpec } from './pod-validation.js';
 import type { AdmissionContext, KindRules, Obj } from './rules.js';
@@ -44,6 +46,10 @@ const RULES: Record<string, KindRules> = {
   Pod: podRules,
   Deployment: deploymentRules,
   ReplicaSet: replicaSetRules,
+  ReplicationController: replicationControllerRules,
+  DaemonSet: daemonSetRules,
+  StatefulSet: statefulSetRules,
+  Ingress: ingressRules,
   Job: jobRules,
   CronJob: cronJobRules,
   Service: serviceRules,
@@ -65,6 +71,13 @@ const rulesOf = (kind: string): KindRules => RULES[kind] ?? {};
 export function applyDefaults(kind: string, object: Obj): void {
   object.metadata ??= {};
   rulesOf(kind).defaults?.(object);
+}
+
+/** The defaults decoding gives, before admission plugins: what a write's field manager owns. */
+export function decodingDefaults(kind: string, object: Obj): void {
+  object.metadata ??= {};
+  if (kind === 'Pod') defaultPodDecoded(object);
+  else rulesOf(kind).defaults?.(object);
 }
 
 function fail(kind: string, object: Obj, errors: FieldErrors): void {

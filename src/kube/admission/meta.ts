@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
-import type { FieldErrors } from './field-errors.js';
+import { printable } from '../managed-fields.js';
+import { type FieldErrors, GoLiteral } from './field-errors.js';
 import { labelValue, qualifiedName } from './names.js';
 
 /** ObjectMeta: names, generateName, labels and annotations, as every kind's validation starts. */
@@ -24,6 +25,7 @@ export function validateObjectMeta(
   else for (const p of nameCheck(meta.name)) errors.invalid('metadata.name', meta.name, p);
   validateLabels(meta.labels, 'metadata.labels', errors);
   validateAnnotations(meta.annotations, 'metadata.annotations', errors);
+  validateManagedFields(meta.managedFields, errors);
   (meta.ownerReferences ?? []).forEach((ref: Obj, i: number) => {
     for (const field of ['apiVersion', 'kind', 'name', 'uid'])
       if (!ref?.[field])
@@ -33,6 +35,60 @@ export function validateObjectMeta(
           `${field} must not be empty`,
         );
   });
+}
+
+/** ValidateManagedFields: operations, fieldsType, printable managers of at most 128 bytes. */
+function validateManagedFields(entries: unknown, errors: FieldErrors): void {
+  if (!Array.isArray(entries)) return;
+  entries.forEach((entry: Obj, i) => {
+    const at = `metadata.managedFields[${i}]`;
+    const operation = entry?.operation ?? '';
+    if (operation !== 'Apply' && operation !== 'Update')
+      errors.invalid(`${at}.operation`, operation, 'must be `Apply` or `Update`');
+    if (entry?.fieldsType && entry.fieldsType !== 'FieldsV1')
+      errors.invalid(`${at}.fieldsType`, entry.fieldsType, 'must be `FieldsV1`');
+    const manager = String(entry?.manager ?? '');
+    if (Buffer.byteLength(manager) > 128) errors.tooLong(`${at}.manager`, 128);
+    let position = 0;
+    for (const ch of manager) {
+      if (!printable(ch)) {
+        const code = ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+        errors.invalid(
+          `${at}.manager`,
+          new GoLiteral(goQuote(manager)),
+          `invalid character U+${code} (at position ${position})`,
+        );
+      }
+      position += Buffer.byteLength(ch);
+    }
+    if (String(entry?.subresource ?? '').length > 256) errors.tooLong(`${at}.subresource`, 256);
+  });
+}
+
+const GO_ESCAPES: Record<string, string> = {
+  '\x07': '\\a',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\v': '\\v',
+  '"': '\\"',
+  '\\': '\\\\',
+};
+
+/** Go's %q: printable characters as they are, the rest escaped. */
+function goQuote(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    if (Object.hasOwn(GO_ESCAPES, ch)) out += GO_ESCAPES[ch];
+    else if (printable(ch)) out += ch;
+    else if (code < 0x80) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else if (code < 0x10000) out += `\\u${code.toString(16).padStart(4, '0')}`;
+    else out += `\\U${code.toString(16).padStart(8, '0')}`;
+  }
+  return `"${out}"`;
 }
 
 export function validateLabels(labels: unknown, path: string, errors: FieldErrors): void {

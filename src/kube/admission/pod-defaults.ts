@@ -91,8 +91,8 @@ const NOT_READY_TOLERATIONS = [
   { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
 ];
 
-/** What a Pod gets beyond its spec's defaults: admission plugins and the strategy's status. */
-export function defaultPod(pod: Obj): void {
+/** A Pod's decoding defaults (SetDefaults_Pod): its spec's, and requests copied from limits. */
+export function defaultPodDecoded(pod: Obj): void {
   pod.spec ??= {};
   const spec = pod.spec;
   defaultPodSpec(spec);
@@ -102,6 +102,12 @@ export function defaultPod(pod: Obj): void {
     resources.requests ??= {};
     for (const [name, value] of Object.entries(resources.limits)) resources.requests[name] ??= value;
   }
+}
+
+/** What a Pod gets beyond its decoding defaults: admission plugins (service account, priority, tolerations). */
+export function defaultPod(pod: Obj): void {
+  defaultPodDecoded(pod);
+  const spec = pod.spec;
   spec.serviceAccountName ??= spec.serviceAccount ?? 'default';
   spec.serviceAccount ??= spec.serviceAccountName;
   spec.priority ??= 0;

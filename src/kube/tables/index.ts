@@ -6,8 +6,9 @@ import {
   nodePrinter,
   secretPrinter,
 } from './cluster.js';
+import { daemonSetPrinter, replicationControllerPrinter, statefulSetPrinter } from './controller-sets.js';
 import type { Obj } from './format.js';
-import { endpointSlicePrinter, endpointsPrinter, servicePrinter } from './network.js';
+import { endpointSlicePrinter, endpointsPrinter, ingressPrinter, servicePrinter } from './network.js';
 import { podPrinter } from './pods.js';
 import { type Column, NAME, type Printer } from './printer.js';
 import { pvcPrinter, pvPrinter, storageClassPrinter } from './storage.js';
@@ -21,6 +22,10 @@ const PRINTERS: Record<string, Printer> = {
   Pod: podPrinter,
   Deployment: deploymentPrinter,
   ReplicaSet: replicaSetPrinter,
+  ReplicationController: replicationControllerPrinter,
+  DaemonSet: daemonSetPrinter,
+  StatefulSet: statefulSetPrinter,
+  Ingress: ingressPrinter,
   Job: jobPrinter,
   CronJob: cronJobPrinter,
   HorizontalPodAutoscaler: hpaPrinter,

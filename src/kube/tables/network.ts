@@ -115,3 +115,43 @@ export const endpointSlicePrinter: Printer = {
     ];
   },
 };
+
+/** formatHosts: the first three hosts, `*` when no rule names one. */
+function ingressHosts(rules: Obj[]): string {
+  const hosts: string[] = [];
+  let more = false;
+  for (const rule of rules) {
+    if (hosts.length === 3) more = true;
+    if (!more && rule?.host) hosts.push(rule.host);
+  }
+  if (hosts.length === 0) return '*';
+  return more ? `${hosts.join(',')} + ${rules.length - 3} more...` : hosts.join(',');
+}
+
+export const ingressPrinter: Printer = {
+  columns: [
+    NAME,
+    col(
+      'Class',
+      'string',
+      'The name of the IngressClass resource that should be used for additional configuration',
+    ),
+    col('Hosts', 'string', 'Hosts that incoming requests are matched against before the ingress rule'),
+    col('Address', 'string', 'Address is a list containing ingress points for the load-balancer'),
+    col('Ports', 'string', 'Ports of TLS configurations that open'),
+    AGE,
+  ],
+  row(ing, nowMs) {
+    const spec = ing.spec ?? {};
+    const points: Obj[] = ing.status?.loadBalancer?.ingress ?? [];
+    const address = [...new Set(points.map((p) => p?.ip || p?.hostname).filter(Boolean))].sort().join(',');
+    return [
+      ing.metadata.name,
+      typeof spec.ingressClassName === 'string' ? spec.ingressClassName : '<none>',
+      ingressHosts(Array.isArray(spec.rules) ? spec.rules : []),
+      address,
+      Array.isArray(spec.tls) && spec.tls.length > 0 ? '80, 443' : '80',
+      since(ing.metadata.creationTimestamp, nowMs),
+    ];
+  },
+};

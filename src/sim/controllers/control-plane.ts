@@ -3,6 +3,7 @@ import type { ControllerOptions, Runtime } from '../runtime-api.js';
 import type { Store } from '../store.js';
 import type { Controller } from './controller.js';
 import { CronJobController } from './cronjob.js';
+import { DaemonSetController } from './daemonset.js';
 import { DeploymentController } from './deployment.js';
 import { EndpointsController } from './endpoints.js';
 import { GarbageCollector } from './garbage-collector.js';
@@ -10,9 +11,10 @@ import { HorizontalPodAutoscalerController, type HpaSettings } from './hpa.js';
 import { JobController, type JobSettings } from './job.js';
 import { TtlAfterFinishedController } from './job-ttl.js';
 import { NamespaceController } from './namespace.js';
-import { ReplicaSetController } from './replicaset.js';
+import { ReplicaSetController, ReplicationControllerManager } from './replicaset.js';
 import { Scheduler } from './scheduler.js';
 import { SimClock } from './sim-clock.js';
+import { StatefulSetController } from './statefulset.js';
 import { VolumeController } from './volumes.js';
 
 export interface ControlPlaneOptions extends ControllerOptions {
@@ -50,7 +52,10 @@ export function startControlPlane(
     new VolumeController(store, settings),
     new Scheduler(store, settings),
     new ReplicaSetController(store, settings),
+    new ReplicationControllerManager(store, settings),
     new DeploymentController(store, settings),
+    new DaemonSetController(store, settings),
+    new StatefulSetController(store, settings),
     new JobController(store, { ...settings, ...options.job }),
     new TtlAfterFinishedController(store, settings),
     new CronJobController(store, clock, settings),

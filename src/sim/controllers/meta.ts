@@ -3,6 +3,7 @@ import { admitCreate } from '../../kube/admission/index.js';
 import { ApiError } from '../../kube/errors.js';
 import type { KubeObject, OwnerReference } from '../../kube/objects.js';
 import { recordEvent } from '../events.js';
+import { componentContext, recordWrite } from '../patch/managed.js';
 import { now, type Store } from '../store.js';
 
 /** The one node of the simulated cluster, as kind names its single node. */
@@ -53,22 +54,63 @@ export function controllerRef(owner: KubeObject, apiVersion: string, kind: strin
  * selector keyed on its uid), the create strategy and validation, so what controllers make looks
  * like what the API server would have stored.
  */
-export function createObject(store: Store, kind: string, object: KubeObject): KubeObject {
+export function createObject(
+  store: Store,
+  kind: string,
+  object: KubeObject,
+  manager = CONTROLLER_MANAGER,
+): KubeObject {
   const stored = structuredClone(object);
   const uid = randomUUID();
   stored.metadata.uid = uid;
+  track(kind, undefined, stored, manager);
   admitCreate(kind, stored, { store });
   return store.create(kind, stored, { uid });
 }
 
-/** Writes an object's spec and metadata; our read happened in this same tick, so no version check. */
-export function writeObject(store: Store, kind: string, object: KubeObject): KubeObject {
-  return store.update(kind, withoutVersion(object));
+/** The field manager the controllers write as, as on a real cluster. */
+export const CONTROLLER_MANAGER = 'kube-controller-manager';
+
+/** Records the write in managedFields, as the API server would for the component. */
+export function track(
+  kind: string,
+  live: KubeObject | undefined,
+  next: KubeObject,
+  manager: string,
+  sub?: string,
+) {
+  const ctx = componentContext(kind, manager, sub);
+  if (ctx) recordWrite(ctx, kind, live, next);
+}
+
+/**
+ * Writes an object's spec and metadata; our read happened in this same tick, so no version check.
+ * `manager` null: a write that goes round the field manager (a pod's binding).
+ */
+export function writeObject(
+  store: Store,
+  kind: string,
+  object: KubeObject,
+  manager: string | null = CONTROLLER_MANAGER,
+): KubeObject {
+  const next = withoutVersion(object);
+  const live = store.get(kind, object.metadata.namespace, object.metadata.name);
+  if (live && manager !== null) track(kind, live, next, manager);
+  return store.update(kind, next);
 }
 
 /** Writes an object's status only (the status subresource). */
-export function writeStatus(store: Store, kind: string, object: KubeObject, status: unknown): KubeObject {
-  return store.update(kind, { ...withoutVersion(object), status }, { status: true });
+export function writeStatus(
+  store: Store,
+  kind: string,
+  object: KubeObject,
+  status: unknown,
+  manager = CONTROLLER_MANAGER,
+): KubeObject {
+  const next = { ...withoutVersion(object), status };
+  const live = store.get(kind, object.metadata.namespace, object.metadata.name);
+  if (live) track(kind, live, next, manager, 'status');
+  return store.update(kind, next, { status: true });
 }
 
 function withoutVersion(object: KubeObject): KubeObject {

@@ -22,7 +22,7 @@ import {
   isPodReady,
   podFromTemplate,
 } from './pods.js';
-import { selectorMatches } from './selectors.js';
+import { type LabelSelector, selectorMatches } from './selectors.js';
 
 const COMPONENT = 'replicaset-controller';
 /** controller.BurstReplicas: the most pods one sync creates or deletes. */
@@ -33,36 +33,42 @@ const BURST = 500;
  * cheapest first, and reports replicas, fullyLabeledReplicas, readyReplicas and availableReplicas.
  */
 export class ReplicaSetController extends Controller {
-  protected readonly name = COMPONENT;
+  protected readonly name: string = COMPONENT;
+  protected readonly kind: string = 'ReplicaSet';
+  protected readonly apiVersion: string = 'apps/v1';
+
+  protected selectorOf(owner: KubeObject): LabelSelector | undefined {
+    return owner.spec?.selector;
+  }
 
   protected keysFor(event: StoreEvent): string[] {
-    if (event.kind === 'ReplicaSet') return [keyOf(event.object)];
+    if (event.kind === this.kind) return [keyOf(event.object)];
     if (event.kind !== 'Pod') return [];
     const ref = controllerRefOf(event.object);
-    if (ref?.kind === 'ReplicaSet') return [`${event.object.metadata.namespace ?? ''}/${ref.name}`];
+    if (ref?.kind === this.kind) return [`${event.object.metadata.namespace ?? ''}/${ref.name}`];
     // An orphan may be adopted by any ReplicaSet of its namespace.
     return ref ? [] : [`*${event.object.metadata.namespace ?? ''}`];
   }
 
   protected allKeys(): string[] {
-    return this.store.list('ReplicaSet').map(keyOf);
+    return this.store.list(this.kind).map(keyOf);
   }
 
   protected reconcile(key: string): void {
     if (key.startsWith('*')) {
-      for (const rs of this.store.list('ReplicaSet', key.slice(1))) this.queue.add(keyOf(rs));
+      for (const rs of this.store.list(this.kind, key.slice(1))) this.queue.add(keyOf(rs));
       return;
     }
     const { namespace, name } = splitKey(key);
-    const rs = this.store.get('ReplicaSet', namespace, name);
+    const rs = this.store.get(this.kind, namespace, name);
     if (!rs) return;
-    const pods = claim(this.store, 'Pod', rs, 'apps/v1', 'ReplicaSet', rs.spec?.selector);
+    const pods = claim(this.store, 'Pod', rs, this.apiVersion, this.kind, this.selectorOf(rs));
     const active = pods.filter(isPodActive);
     if (!rs.metadata.deletionTimestamp) this.manageReplicas(rs, active);
 
     const minReadySeconds = Number(rs.spec?.minReadySeconds ?? 0);
     const status = replicaSetStatus(rs, active, minReadySeconds);
-    if (!same(status, rs.status)) writeStatus(this.store, 'ReplicaSet', rs, status);
+    if (!same(status, rs.status)) writeStatus(this.store, this.kind, rs, status);
     // Availability comes with time, not with an event: look again when the newest ready pod counts.
     if (minReadySeconds > 0 && (status.readyReplicas ?? 0) !== (status.availableReplicas ?? 0))
       this.queue.addAfter(key, minReadySeconds * 1000);
@@ -73,7 +79,7 @@ export class ReplicaSetController extends Controller {
     const diff = active.length - wanted;
     if (diff < 0) {
       if (namespaceTerminating(this.store, rs.metadata.namespace)) return;
-      const owner = controllerRef(rs, 'apps/v1', 'ReplicaSet');
+      const owner = controllerRef(rs, this.apiVersion, this.kind);
       for (let i = 0; i < Math.min(-diff, BURST); i++) {
         const pod = createObject(
           this.store,
@@ -86,7 +92,7 @@ export class ReplicaSetController extends Controller {
           'Normal',
           'SuccessfulCreate',
           `Created pod: ${pod.metadata.name}`,
-          COMPONENT,
+          this.name,
         );
       }
     } else if (diff > 0) {
@@ -99,7 +105,7 @@ export class ReplicaSetController extends Controller {
           'Normal',
           'SuccessfulDelete',
           `Deleted pod: ${pod.metadata.name}`,
-          COMPONENT,
+          this.name,
         );
       }
     }
@@ -126,4 +132,20 @@ function replicaSetStatus(rs: KubeObject, active: KubeObject[], minReadySeconds:
   };
   if (rs.status?.conditions?.length) status.conditions = rs.status.conditions;
   return status as { replicas: number; readyReplicas?: number; availableReplicas?: number };
+}
+
+/**
+ * The ReplicationController manager (pkg/controller/replication): the ReplicaSet controller on the
+ * core v1 kind, whose selector is a plain label map.
+ */
+export class ReplicationControllerManager extends ReplicaSetController {
+  protected override readonly name: string = 'replication-controller';
+  protected override readonly kind: string = 'ReplicationController';
+  protected override readonly apiVersion: string = 'v1';
+
+  protected override selectorOf(owner: KubeObject): LabelSelector | undefined {
+    const labels = owner.spec?.selector as Record<string, string> | undefined;
+    // An empty map selects nothing here: validation refuses it, and adopting every pod would be worse.
+    return labels && Object.keys(labels).length > 0 ? { matchLabels: labels } : undefined;
+  }
 }

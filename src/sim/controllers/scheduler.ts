@@ -166,7 +166,8 @@ export class Scheduler extends Controller {
       provisionAndBind(this.store, pvc, storageClass, nodeName);
     }
     pod.spec.nodeName = nodeName;
-    const bound = writeObject(this.store, 'Pod', pod);
+    // The binding subresource sets nodeName without a field manager, as the real one does.
+    const bound = writeObject(this.store, 'Pod', pod, null);
     const conditions = ((bound.status?.conditions ?? []) as { type: string }[]).filter(
       (c) => c.type !== 'PodScheduled',
     );
@@ -176,7 +177,7 @@ export class Scheduler extends Controller {
       lastProbeTime: null,
       lastTransitionTime: timestamp(),
     } as never);
-    writeStatus(this.store, 'Pod', bound, { ...(bound.status ?? {}), conditions });
+    writeStatus(this.store, 'Pod', bound, { ...(bound.status ?? {}), conditions }, 'kube-scheduler');
     announce(
       this.store,
       bound,
@@ -202,7 +203,8 @@ export class Scheduler extends Controller {
         reason: 'Unschedulable',
         message,
       } as never);
-      writeStatus(this.store, 'Pod', pod, { phase: 'Pending', ...(pod.status ?? {}), conditions });
+      const status = { phase: 'Pending', ...(pod.status ?? {}), conditions };
+      writeStatus(this.store, 'Pod', pod, status, 'kube-scheduler');
     }
     announce(this.store, pod, 'Warning', 'FailedScheduling', message, COMPONENT);
   }
@@ -224,19 +226,19 @@ export function unschedulableMessage(nodeCount: number, verdict: Verdict): strin
   return `${head}: ${reasons}. preemption: ${head}: ${preemption}.`;
 }
 
-interface Taint {
+export interface Taint {
   key: string;
   value?: string;
   effect: string;
 }
-interface Toleration {
+export interface Toleration {
   key?: string;
   operator?: string;
   value?: string;
   effect?: string;
 }
 
-function tolerates(toleration: Toleration, taint: Taint): boolean {
+export function tolerates(toleration: Toleration, taint: Taint): boolean {
   if (toleration.effect && toleration.effect !== taint.effect) return false;
   if (toleration.operator === 'Exists') return !toleration.key || toleration.key === taint.key;
   return toleration.key === taint.key && (toleration.value ?? '') === (taint.value ?? '');

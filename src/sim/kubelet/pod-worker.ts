@@ -1,6 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KubeObject } from '../../kube/objects.js';
+import { componentContext, recordWrite } from '../patch/managed.js';
 import { now } from '../store.js';
 import { type ContainerHost, ContainerRunner } from './container.js';
 import type { NodeContext } from './context.js';
@@ -312,7 +313,10 @@ export class PodWorker implements ContainerHost {
       containers: this.containers.map((c) => c.view()),
     });
     try {
-      this.node.store.update('Pod', { ...stored, status }, { status: true });
+      const next = { ...stored, status };
+      const ctx = componentContext('Pod', 'kubelet', 'status');
+      if (ctx) recordWrite(ctx, 'Pod', stored, next);
+      this.node.store.update('Pod', next, { status: true });
     } catch {
       // Deleted in between: nothing to report on.
     }

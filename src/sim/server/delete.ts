@@ -86,7 +86,10 @@ export function deleteOne(
       `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${rv}`,
     );
 
-  const policy = options.propagationPolicy ?? (kind === 'Job' ? 'Orphan' : 'Background');
+  // Jobs and ReplicationControllers orphan by default, as before server-side garbage collection.
+  const policy =
+    options.propagationPolicy ??
+    (kind === 'Job' || kind === 'ReplicationController' ? 'Orphan' : 'Background');
   if (options.dryRun) {
     return current.metadata.deletionTimestamp
       ? current

@@ -2,6 +2,7 @@ import { admitUpdate } from '../../kube/admission/index.js';
 import { badRequest, invalid } from '../../kube/errors.js';
 import type { KubeObject } from '../../kube/objects.js';
 import { selectorFromObject, selectorString } from '../../kube/selectors.js';
+import { recordWrite, writeContext } from '../patch/managed.js';
 import type { Api } from './context.js';
 import { type ApiCall, decodeBody, sendJson } from './http.js';
 import type { Route } from './route.js';
@@ -62,6 +63,12 @@ export function handleScale(api: Api, call: ApiCall, route: Route, body: Buffer)
   next.spec = { ...next.spec, replicas };
   (next.metadata as { resourceVersion?: string }).resourceVersion =
     rv || (parent.metadata as { resourceVersion?: string }).resourceVersion;
+  recordWrite(
+    writeContext(resource, params.fieldManager, call.req.headers['user-agent'], 'scale'),
+    resource.storeKind,
+    parent,
+    next,
+  );
   admitUpdate(resource.storeKind, next, parent, { store: api.store });
   const updated = params.dryRun ? next : api.store.update(resource.storeKind, next);
   sendJson(call, 200, scaleOf(updated));

@@ -3,9 +3,10 @@ import { admitCreate, admitUpdate } from '../../kube/admission/index.js';
 import { generateName } from '../../kube/admission/meta.js';
 import { ApiError, badRequest, conflict } from '../../kube/errors.js';
 import type { KubeObject } from '../../kube/objects.js';
-import { naming } from '../../kube/resources.js';
+import { apiVersionOf, naming } from '../../kube/resources.js';
 import { serverSideApply } from '../patch/apply.js';
 import { applyJsonPatch } from '../patch/json-patch.js';
+import { recordWrite, writeContext } from '../patch/managed.js';
 import { applyMergePatch } from '../patch/merge-patch.js';
 import { applyStrategicMergePatch } from '../patch/strategic.js';
 import { definition, normalizeDecoded } from '../schema/schema.js';
@@ -56,9 +57,15 @@ function create(api: Api, call: ApiCall, route: Route, object: KubeObject, param
     while (api.store.get(resource.storeKind, meta.namespace, meta.name));
   }
   if (resource.namespaced) checkNamespaceOpen(api.store, resource, meta.namespace!, meta.name);
-  if (!call.req.headers['content-type']?.includes('apply-patch')) delete meta.managedFields;
   normalizeDecoded(resource.definition, object);
   const stored = toStored(resource, object);
+  if (!call.req.headers['content-type']?.includes('apply-patch'))
+    recordWrite(
+      writeContext(resource, params.fieldManager, call.req.headers['user-agent']),
+      resource.storeKind,
+      undefined,
+      stored,
+    );
   const uid = randomUUID();
   stored.metadata.uid = uid;
   delete stored.metadata.deletionTimestamp;
@@ -92,18 +99,36 @@ export function handleUpdate(api: Api, call: ApiCall, route: Route, body: Buffer
   update(api, call, route, object, params);
 }
 
-/** The replace every update and patch ends in; `object` is in the request's version. */
-function update(api: Api, call: ApiCall, route: Route, object: KubeObject, params: WriteParams): void {
+/**
+ * The replace every update and patch ends in; `object` is in the request's version, and an applied
+ * one comes with its managedFields already worked out.
+ */
+function update(
+  api: Api,
+  call: ApiCall,
+  route: Route,
+  object: KubeObject,
+  params: WriteParams,
+  applied = false,
+): void {
   const { resource } = route;
   const old = api.store.require(resource.storeKind, route.namespace, route.name!);
   object.metadata.name = route.name!;
   if (resource.namespaced) object.metadata.namespace = route.namespace;
-  const meta = object.metadata as { managedFields?: unknown; resourceVersion?: string };
-  meta.managedFields ??= (old.metadata as { managedFields?: unknown }).managedFields;
+  const meta = object.metadata as { resourceVersion?: string };
   normalizeDecoded(resource.definition, object);
   const stored = toStored(resource, object, old);
   const status = route.subresource === 'status';
   checkPrecondition(resource.storeKind, route.name!, meta, old);
+  if (!applied) {
+    const ctx = writeContext(
+      resource,
+      params.fieldManager,
+      call.req.headers['user-agent'],
+      status ? 'status' : undefined,
+    );
+    recordWrite(ctx, resource.storeKind, old, stored);
+  }
   admitUpdate(resource.storeKind, stored, old, { store: api.store }, { status });
   if (params.dryRun) {
     const preview = status ? { ...old, status: stored.status } : { ...stored, status: old.status };
@@ -222,12 +247,18 @@ function applyServerSide(api: Api, call: ApiCall, route: Route, config: unknown,
   checkFields(call, resource, object, params);
   const schema = resource.definition ? definition(resource.definition) : undefined;
   const old = api.store.get(resource.storeKind, route.namespace, route.name!);
+  const options = {
+    force: params.force,
+    apiVersion: apiVersionOf(resource),
+    subresource: route.subresource,
+  };
   if (!old) {
-    const created = serverSideApply(undefined, object, schema, params.fieldManager) as KubeObject;
+    const created = serverSideApply(undefined, object, schema, params.fieldManager, options) as KubeObject;
     created.metadata.name = route.name!;
     create(api, call, route, created, params);
     return;
   }
-  const applied = serverSideApply(toServed(resource, old), object, schema, params.fieldManager) as KubeObject;
-  update(api, call, route, applied, params);
+  const live = toServed(resource, old);
+  const applied = serverSideApply(live, object, schema, params.fieldManager, options) as KubeObject;
+  update(api, call, route, applied, params, true);
 }

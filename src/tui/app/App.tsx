@@ -97,6 +97,13 @@ export function App(props: AppProps) {
 
   // The one Ink input hook: Ctrl-C and ? here, every other key to the screen's handlers.
   const [router] = useState(() => new KeyRouter());
+  const interrupts = useRef<(() => boolean)[]>([]);
+  const onInterrupt = useCallback((handler: () => boolean) => {
+    interrupts.current.push(handler);
+    return () => {
+      interrupts.current = interrupts.current.filter((h) => h !== handler);
+    };
+  }, []);
   const now = useRef({ help, typing, quit, suspended });
   now.current = { help, typing, quit, suspended };
   // Stays subscribed while an editor has the terminal (stdin is paused then), so that no key is
@@ -104,8 +111,10 @@ export function App(props: AppProps) {
   useInput(
     (input, key) => {
       if (now.current.suspended) return;
-      if (key.ctrl && input === 'c') now.current.quit(0);
-      else if (now.current.help) setHelp(false);
+      if (key.ctrl && input === 'c') {
+        // A first Ctrl-C stops what a screen is running (a solution); the next one quits.
+        if (![...interrupts.current].reverse().some((stop) => stop())) now.current.quit(0);
+      } else if (now.current.help) setHelp(false);
       else if (input === '?' && !typingNow.current) setHelp(true);
       else if (input.length > 1 && /^[^\r\n]+\r$/.test(input)) {
         // Text typed fast, Enter included, arrives as one chunk (Ink takes it for a paste): the
@@ -125,8 +134,9 @@ export function App(props: AppProps) {
       inputActive: !help && !suspended && !quitting,
       setTyping,
       handOver,
+      onInterrupt,
     }),
-    [props.services, props.session, print, help, suspended, quitting, setTyping, handOver],
+    [props.services, props.session, print, help, suspended, quitting, setTyping, handOver, onInterrupt],
   );
 
   return (
@@ -154,7 +164,7 @@ export function App(props: AppProps) {
         </Box>
         {help && !quitting && <Help />}
         {suspended && <Text dimColor>Your editor has the terminal; the quiz goes on when you close it.</Text>}
-        {quitting && <Text dimColor>Stopping: ending the watches, commands and the simulated cluster…</Text>}
+        {quitting && <Text dimColor>Stopping: ending the watches and commands…</Text>}
       </UiContext.Provider>
     </KeyContext.Provider>
   );

@@ -62,7 +62,13 @@ export async function mountApp(options: { lab: Lab; simulate: boolean; only?: Ro
   try {
     await instance.waitUntilExit();
   } finally {
+    const simulator = session.simulator;
     await session.close();
+    // Like a kind cluster, the simulated one outlives the app: say where it is and how to stop it.
+    if (simulator && !options.services)
+      process.stdout.write(
+        `The simulated cluster keeps running in the background (context ${simulator.context}, kubeconfig ${simulator.kubeconfig}): kubectl works on it, and churn-labs down --simulate stops it.\n`,
+      );
     await timings?.save();
     // The signal handlers stay until the process ends: a signal that signal-exit raises again
     // after unmounting finds them, and cannot kill the process before its children are ended.

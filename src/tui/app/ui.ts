@@ -14,6 +14,11 @@ export interface Ui {
   setTyping(typing: boolean): void;
   /** Hands the terminal to another program (an editor) while `run` runs, then takes it back. */
   handOver<T>(run: () => Promise<T>): Promise<T>;
+  /**
+   * Ctrl-C asks `handler` first (the latest registered first): it returns true when it stopped
+   * something of its own (a running solution), and then the app does not quit. Returns the removal.
+   */
+  onInterrupt(handler: () => boolean): () => void;
 }
 
 export const UiContext = createContext<Ui | undefined>(undefined);

@@ -35,18 +35,25 @@ describe('discovery and OpenAPI, read by the real kubectl', () => {
     expect(row('storageclasses')).toMatch(/sc\s+storage\.k8s\.io\/v1\s+false/);
     expect(row('endpointslices')).toMatch(/discovery\.k8s\.io\/v1\s+true/);
     expect(stdout).toMatch(/^pods\s+metrics\.k8s\.io\/v1beta1\s+true\s+PodMetrics\s+get,list/m);
-    for (const short of ['rs', 'svc', 'ep', 'cm', 'pvc', 'pv', 'ns', 'no', 'ev'])
+    expect(row('replicationcontrollers')).toMatch(/rc\s+v1\s+true\s+ReplicationController\s.*\sall/);
+    expect(row('daemonsets')).toMatch(/ds\s+apps\/v1\s+true\s+DaemonSet\s.*\sall/);
+    expect(row('statefulsets')).toMatch(/sts\s+apps\/v1\s+true\s+StatefulSet\s.*\sall/);
+    expect(row('ingresses')).toMatch(/ing\s+networking\.k8s\.io\/v1\s+true\s+Ingress\s/);
+    for (const short of ['rs', 'svc', 'ep', 'cm', 'pvc', 'pv', 'ns', 'no', 'ev', 'rc', 'ds', 'sts', 'ing'])
       expect(stdout).toMatch(new RegExp(`\\s${short}\\s`));
     const all = await cluster.kubectl(['api-resources', '--categories=all', '-o', 'name']);
     expect(all.stdout.trim().split('\n').sort()).toEqual(
       [
         'cronjobs.batch',
+        'daemonsets.apps',
         'deployments.apps',
         'horizontalpodautoscalers.autoscaling',
         'jobs.batch',
         'pods',
         'replicasets.apps',
+        'replicationcontrollers',
         'services',
+        'statefulsets.apps',
       ].sort(),
     );
   });

@@ -1,7 +1,7 @@
 import { Text } from 'ink';
 import { useEffect, useRef, useState } from 'react';
 import type { UpEvent } from '../../../cluster/environment-api.js';
-import type { Lab } from '../../../lab.js';
+import { type Lab, rememberLab } from '../../../lab.js';
 import { useUi } from '../../app/ui.js';
 import { FinishedLine, ReadyNote } from './notes.js';
 import { applyUpEvent, type FinishedStep, type RunningStep } from './progress.js';
@@ -81,7 +81,7 @@ export function useBringUp(lab: Lab, simulate: boolean, onUp: (lab: Lab) => void
             id: 'simulator',
             outcome: 'ok',
             ms: Date.now() - started,
-            detail: `API server at ${session.simulator.url}`,
+            detail: `API server at ${session.simulator.url}${session.simulator.note ? ` (${session.simulator.note})` : ''}`,
           });
         }
         const sim = session.simulator;
@@ -94,6 +94,7 @@ export function useBringUp(lab: Lab, simulate: boolean, onUp: (lab: Lab) => void
         confirmRecreate,
       });
       if (!result.ok) return false;
+      await rememberLab(target);
       onUp(target);
       print(<ReadyNote lab={target} simulate={simulate} />);
       return true;

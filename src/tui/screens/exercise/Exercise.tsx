@@ -169,6 +169,7 @@ function ExerciseScreen({
         [input === 'q', onBack],
         [input === 'h', showHint],
         [input === 's', solution.start],
+        [key.escape && solution.run !== undefined, solution.cancel],
         [input === 'n' || key.rightArrow, () => go(current.current.step + 1)],
         [input === 'p' || key.leftArrow, () => go(current.current.step - 1)],
         [key.return && current.current.complete, onNext],
@@ -178,7 +179,12 @@ function ExerciseScreen({
 
   const keys: KeyHint[] = [];
   if (state.complete) keys.push(['Enter', 'next exercise']);
-  keys.push(['h', 'hint'], ['s', solution.run ? 'running…' : 'do it for me'], ['n/p', 'step'], ['q', 'map']);
+  keys.push(
+    ['h', 'hint'],
+    solution.run ? ['Esc', 'stop the solution'] : ['s', 'do it for me'],
+    ['n/p', 'step'],
+    ['q', 'map'],
+  );
 
   return (
     <ExerciseView

@@ -20,9 +20,10 @@ const TAIL_LINES = 4;
  * live and printing each finished command with its output. Leaving the screen stops it.
  */
 export function useSolution(lab: Lab, exercise: Exercise, onCommandDone: () => void) {
-  const { services, session, print } = useUi();
+  const { services, session, print, onInterrupt } = useUi();
   const [run, setRun] = useState<SolutionRun | undefined>(undefined);
   const stop = useRef<(() => Promise<void>) | undefined>(undefined);
+  const runningCommand = useRef<string | undefined>(undefined);
   const done = useRef(onCommandDone);
   done.current = onCommandDone;
 
@@ -50,6 +51,7 @@ export function useSolution(lab: Lab, exercise: Exercise, onCommandDone: () => v
         if (controller.signal.aborted) return;
         if (event.type === 'command') {
           output = '';
+          runningCommand.current = event.command;
           setRun({ command: event.command, step: event.step, tail: [] });
         } else if (event.type === 'output') {
           output += event.chunk;
@@ -104,5 +106,31 @@ export function useSolution(lab: Lab, exercise: Exercise, onCommandDone: () => v
       });
   };
 
-  return { run, start };
+  /**
+   * Esc, or a first Ctrl-C: stops the solution only. Its commands run in a process group of their
+   * own, and stopping ends the whole group, so nothing it started (a `kubectl rollout status`)
+   * lives on. The app stays on the exercise; s runs the solution again from the first step not
+   * yet passed.
+   */
+  const cancel = () => {
+    const release = stop.current;
+    if (!release) return false;
+    const command = runningCommand.current;
+    stop.current = undefined;
+    void release().then(() => {
+      setRun(undefined);
+      print(
+        <Text color="yellow">
+          Stopped "do it for me"{command ? ` while it ran: ${command}` : ''}. Every command it started has
+          ended; the cluster is as they left it. Press s to run the solution again: it goes on from the first
+          step not yet passed.
+        </Text>,
+      );
+    });
+    return true;
+  };
+  // biome-ignore lint/correctness/useExhaustiveDependencies: cancel reads refs only.
+  useEffect(() => onInterrupt(cancel), [onInterrupt]);
+
+  return { run, start, cancel };
 }
