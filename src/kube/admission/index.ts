@@ -18,8 +18,9 @@ import { ingressRules } from './ingress.js';
 import { validateObjectMeta } from './meta.js';
 import { dns1123Subdomain } from './names.js';
 import { defaultPod, defaultPodDecoded, qosClass } from './pod-defaults.js';
+import { validatePodUpdate } from './pod-update.js';
 import { validatePodSpec } from './pod-validation.js';
-import { type AdmissionContext, type KindRules, type Obj, same } from './rules.js';
+import type { AdmissionContext, KindRules, Obj } from './rules.js';
 import { serviceRules } from './services.js';
 import { cronJobRules, deploymentRules, jobRules, replicaSetRules } from './workloads.js';
 
@@ -28,9 +29,6 @@ import { cronJobRules, deploymentRules, jobRules, replicaSetRules } from './work
  * (PrepareForCreate / PrepareForUpdate) and validation, answering a 422 Invalid with every field
  * error at once, as a real cluster does.
  */
-const POD_UPDATE_FORBIDDEN =
-  'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
-
 function pendingStatus(pod: Obj): void {
   pod.status = { phase: 'Pending', qosClass: qosClass(pod.spec) };
 }
@@ -41,17 +39,7 @@ const podRules: KindRules = {
   validate(pod, errors) {
     validatePodSpec(pod.spec ?? {}, 'spec', errors);
   },
-  validateUpdate(pod, old, errors) {
-    const mutable = (spec: Obj) => {
-      const copy = structuredClone(spec ?? {});
-      for (const c of [...(copy.containers ?? []), ...(copy.initContainers ?? [])]) delete c.image;
-      delete copy.activeDeadlineSeconds;
-      delete copy.tolerations;
-      delete copy.terminationGracePeriodSeconds;
-      return copy;
-    };
-    if (!same(mutable(pod.spec), mutable(old.spec))) errors.forbidden('spec', POD_UPDATE_FORBIDDEN);
-  },
+  validateUpdate: validatePodUpdate,
 };
 
 const RULES: Record<string, KindRules> = {
@@ -129,8 +117,9 @@ export function admitUpdate(
   rules.prepareUpdate?.(object, old, context);
   const errors = new FieldErrors();
   validateObjectMeta(object.metadata, rules.name ?? dns1123Subdomain, errors);
+  if (rules.updateChecksFirst) rules.validateUpdate?.(object, old, errors, context);
   rules.validate?.(object, errors, context);
-  rules.validateUpdate?.(object, old, errors, context);
+  if (!rules.updateChecksFirst) rules.validateUpdate?.(object, old, errors, context);
   fail(kind, object, errors);
 }
 

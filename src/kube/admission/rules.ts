@@ -1,3 +1,4 @@
+import { semanticEqual } from '../equality.js';
 import type { KubeObject } from '../objects.js';
 import type { FieldErrors } from './field-errors.js';
 
@@ -30,9 +31,12 @@ export interface KindRules {
   prepareUpdate?(object: Obj, old: Obj, context: AdmissionContext): void;
   validate?(object: Obj, errors: FieldErrors, context: AdmissionContext): void;
   validateUpdate?(object: Obj, old: Obj, errors: FieldErrors, context: AdmissionContext): void;
+  /** The update checks come before the object's own (ValidateServiceUpdate), not after. */
+  updateChecksFirst?: boolean;
 }
 
-export const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** Go's semantic equality: key order, nil against empty and quantity spellings do not count. */
+export const same = (a: unknown, b: unknown) => semanticEqual(a, b);
 
 export function nonNegative(value: unknown, path: string, errors: FieldErrors): void {
   if (typeof value === 'number' && value < 0)

@@ -1,4 +1,5 @@
 import { invalid } from '../errors.js';
+import type { FieldErrors } from './field-errors.js';
 import { validateLabels } from './meta.js';
 import { dns1035Label, dns1123Label, portName } from './names.js';
 import { type KindRules, type Obj, type ObjectLookup, same } from './rules.js';
@@ -62,25 +63,7 @@ export const serviceRules: KindRules = {
   prepareCreate(svc, { store }) {
     const spec = svc.spec;
     if (spec.type !== 'ExternalName') {
-      const wanted = spec.clusterIP ?? spec.clusterIPs?.[0];
-      const ip = wanted === undefined || wanted === '' ? allocateClusterIP(store) : wanted;
-      if (ip !== 'None') {
-        const n = ipToNumber(ip);
-        if (n === undefined || n < RANGE_START || n >= RANGE_START + RANGE_SIZE)
-          throw badRequestInvalid(
-            svc,
-            ip,
-            `the provided IP (${ip}) is not in the valid range. The range of valid IPs is 10.96.0.0/12`,
-          );
-        if (wanted && usedClusterIPs(store).has(ip))
-          throw badRequestInvalid(svc, ip, `the provided IP (${ip}) is already allocated`);
-      }
-      spec.clusterIP = ip;
-      spec.clusterIPs = [ip];
-      if (ip !== 'None' || spec.selector) {
-        spec.ipFamilies ??= ['IPv4'];
-        spec.ipFamilyPolicy ??= 'SingleStack';
-      }
+      assignClusterIP(svc, store);
     }
     if (
       spec.type === 'NodePort' ||
@@ -94,9 +77,8 @@ export const serviceRules: KindRules = {
   prepareUpdate(svc, old, { store }) {
     svc.spec ??= {};
     const spec = svc.spec;
-    // Fields the server allocated survive an update that leaves them out (kubectl replace).
-    if (!spec.clusterIP && old.spec?.clusterIP) spec.clusterIP = old.spec.clusterIP;
-    if (!spec.clusterIPs && old.spec?.clusterIPs) spec.clusterIPs = old.spec.clusterIPs;
+    syncClusterIPs(spec, old.spec ?? {});
+    if (spec.type !== 'ExternalName' && old.spec?.type === 'ExternalName') assignClusterIP(svc, store);
     if (!spec.ipFamilies && old.spec?.ipFamilies) spec.ipFamilies = old.spec.ipFamilies;
     if (!spec.ipFamilyPolicy && old.spec?.ipFamilyPolicy) spec.ipFamilyPolicy = old.spec.ipFamilyPolicy;
     // A change of type takes or gives node ports, as dropTypeDependentFields and the allocator do.
@@ -150,18 +132,106 @@ export const serviceRules: KindRules = {
     });
     validateLabels(spec.selector, 'spec.selector', errors);
     if (spec.type === 'ExternalName' && !spec.externalName) errors.required('spec.externalName');
+    validateClusterIPsInLine(spec, errors);
   },
+  updateChecksFirst: true,
   validateUpdate(svc, old, errors) {
-    const before = old.spec?.clusterIPs;
-    if (
-      before &&
-      svc.spec?.type !== 'ExternalName' &&
-      old.spec?.type !== 'ExternalName' &&
-      !same(svc.spec?.clusterIPs, before)
-    )
-      errors.invalid('spec.clusterIPs[0]', svc.spec?.clusterIPs ?? [], 'may not change once set');
+    validateClusterIPChange(svc.spec ?? {}, old.spec ?? {}, errors);
   },
 };
+
+/** Allocates (or checks the asked-for) cluster IP of a Service that needs one. */
+function assignClusterIP(svc: Obj, store: ObjectLookup): void {
+  const spec = svc.spec;
+  const wanted = spec.clusterIP || spec.clusterIPs?.[0];
+  const ip = wanted === undefined || wanted === '' ? allocateClusterIP(store) : wanted;
+  if (ip !== 'None') {
+    const n = ipToNumber(ip);
+    if (n === undefined || n < RANGE_START || n >= RANGE_START + RANGE_SIZE)
+      throw badRequestInvalid(
+        svc,
+        ip,
+        `the provided IP (${ip}) is not in the valid range. The range of valid IPs is 10.96.0.0/12`,
+      );
+    if (wanted && usedClusterIPs(store).has(ip))
+      throw badRequestInvalid(svc, ip, `the provided IP (${ip}) is already allocated`);
+  }
+  spec.clusterIP = ip;
+  spec.clusterIPs = [ip];
+  if (ip !== 'None' || spec.selector) {
+    spec.ipFamilies ??= ['IPv4'];
+    spec.ipFamilyPolicy ??= 'SingleStack';
+  }
+}
+
+const needsClusterIP = (spec: Obj) => spec.type !== 'ExternalName';
+const ips = (spec: Obj): string[] => (Array.isArray(spec.clusterIPs) ? spec.clusterIPs : []);
+
+/**
+ * What the Service REST storage does with clusterIP and clusterIPs on an update, before
+ * validation: values the server allocated and the client left out are kept (patchAllocatedValues:
+ * a replace of the same manifest succeeds), the singular and plural fields are brought in line
+ * (normalizeClusterIPs: a client that knows only `clusterIP` changes both, and validation then
+ * refuses the change), and a switch to ExternalName drops the addresses the client did not touch
+ * (dropTypeDependentFields).
+ */
+function syncClusterIPs(spec: Obj, old: Obj): void {
+  if (needsClusterIP(old) && needsClusterIP(spec)) {
+    if (!spec.clusterIP) spec.clusterIP = old.clusterIP;
+    if (ips(spec).length === 0 && ips(old).length > 0) spec.clusterIPs = old.clusterIPs;
+  }
+  const sameIPs = same(ips(spec), ips(old));
+  if (ips(old).length > 0 && ips(spec).length === 0 && (old.clusterIP ?? '') === (spec.clusterIP ?? ''))
+    spec.clusterIPs = old.clusterIPs;
+  if ((old.clusterIP ?? '') !== (spec.clusterIP ?? '')) {
+    if (old.clusterIP && !spec.clusterIP) {
+      if (sameIPs) delete spec.clusterIPs;
+    } else if (sameIPs) spec.clusterIPs = [spec.clusterIP];
+  }
+  if (needsClusterIP(old) && !needsClusterIP(spec)) {
+    if (same(ips(spec), ips(old)) && (spec.clusterIP ?? '') === (old.clusterIP ?? '')) {
+      delete spec.clusterIP;
+      delete spec.clusterIPs;
+    }
+    if (same(spec.ipFamilies, old.ipFamilies)) delete spec.ipFamilies;
+    if (spec.ipFamilyPolicy === old.ipFamilyPolicy) delete spec.ipFamilyPolicy;
+  }
+}
+
+/** validateUpgradeDowngradeClusterIPs: the primary cluster IP never changes once set. */
+function validateClusterIPChange(spec: Obj, old: Obj, errors: FieldErrors): void {
+  if (!needsClusterIP(spec) || !needsClusterIP(old)) return;
+  if (spec.clusterIP === 'None' && old.clusterIP === 'None') return;
+  const now = ips(spec);
+  const was = ips(old);
+  const changed = 'may not change once set';
+  if (was.length === now.length) {
+    was.forEach((ip, i) => {
+      if (ip !== now[i]) errors.invalid(`spec.clusterIPs[${i}]`, now, changed);
+    });
+  } else if (was.length > now.length) {
+    if (now.length === 0) errors.invalid('spec.clusterIPs[0]', now, 'primary clusterIP can not be unset');
+    else if (now[0] !== was[0]) errors.invalid('spec.clusterIPs[0]', now, changed);
+    if (now.length === 1 && spec.ipFamilyPolicy !== 'SingleStack')
+      errors.invalid(
+        'spec.clusterIPs[0]',
+        now,
+        "`ipFamilyPolicy` must be set to 'SingleStack' when releasing the secondary clusterIP",
+      );
+  } else if (was.length > 0 && now[0] !== was[0]) errors.invalid('spec.clusterIPs[0]', now, changed);
+}
+
+/** clusterIP and clusterIPs[0] say the same thing (validateServiceClusterIPsRelatedFields). */
+function validateClusterIPsInLine(spec: Obj, errors: FieldErrors): void {
+  if (!needsClusterIP(spec)) return;
+  const now = ips(spec);
+  if (spec.clusterIP) {
+    if (now.length === 0) errors.required('spec.clusterIPs');
+    else if (now[0] !== spec.clusterIP)
+      errors.invalid('spec.clusterIPs', now, 'first value must match `clusterIP`');
+  } else if (now.length > 0)
+    errors.invalid('spec.clusterIPs', now, 'must be empty when `clusterIP` is not specified');
+}
 
 const isPort = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535;
 

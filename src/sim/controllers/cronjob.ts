@@ -310,12 +310,17 @@ export function mostRecent(
   earliest: number,
   now: number,
 ): { time?: number; many?: boolean; error?: string } {
+  // A schedule that never fires (`59 23 31 2 *`) has no next time: robfig/cron answers the zero
+  // time, which is before now, so the two "next" times are equal and the schedule is invalid.
+  const invalid = { error: 'time difference between two schedules is less than 1 second' };
   const t1 = schedule.next(earliest);
-  if (t1 === undefined || now < t1) return {};
+  if (t1 === undefined) return invalid;
+  if (now < t1) return {};
   const t2 = schedule.next(t1);
-  if (t2 === undefined || now < t2) return { time: t1 };
+  if (t2 === undefined) return invalid;
+  if (now < t2) return { time: t1 };
   const between = Math.round((t2 - t1) / 1000);
-  if (between < 1) return { error: 'time difference between two schedules is less than 1 second' };
+  if (between < 1) return invalid;
   const missed = Math.floor(Math.floor((now - t1) / 1000) / between) + 1;
   let time: number | undefined;
   for (

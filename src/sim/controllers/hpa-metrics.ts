@@ -1,5 +1,6 @@
 import type { KubeObject } from '../../kube/objects.js';
 import { formatMilli, milliValue } from '../../kube/quantity.js';
+import { selectorFromObject, selectorString } from '../../kube/selectors.js';
 import type { Runtime } from '../runtime-api.js';
 import type { Store } from '../store.js';
 import type { HpaSettings } from './hpa.js';
@@ -10,7 +11,7 @@ import {
   resourceReplicas,
   type Sample,
 } from './hpa-replicas.js';
-import { selectorMatches } from './selectors.js';
+import { type LabelSelector, selectorMatches } from './selectors.js';
 
 interface MetricSpec {
   type: string;
@@ -33,6 +34,28 @@ export class MetricReader {
     private readonly event: Announce,
   ) {}
 
+  /**
+   * Each HPA's target selector as it last validated it (the controller's hpaSelectors): pods that
+   * two HPAs' selectors take in are ambiguous, and neither HPA scales them.
+   */
+  private readonly selectors = new Map<string, { namespace: string; selector: LabelSelector }>();
+
+  forget(key: string): void {
+    this.selectors.delete(key);
+  }
+
+  /** hpasControllingPodsUnderSelector: the HPAs (namespace/name, sorted) whose selectors take in these pods. */
+  private claimants(hpa: KubeObject, selector: LabelSelector, pods: KubeObject[]): string[] {
+    const namespace = hpa.metadata.namespace ?? '';
+    this.selectors.set(`${namespace}/${hpa.metadata.name}`, { namespace, selector });
+    const found = new Set<string>();
+    for (const pod of pods)
+      for (const [key, other] of this.selectors)
+        if (other.namespace === namespace && selectorMatches(other.selector, pod.metadata.labels))
+          found.add(key);
+    return [...found].sort();
+  }
+
   /** computeReplicasForMetrics: the largest proposal over the metrics that could be computed. */
   computeReplicasForMetrics(
     hpa: KubeObject,
@@ -49,6 +72,14 @@ export class MetricReader {
     const pods = this.store
       .list('Pod', hpa.metadata.namespace)
       .filter((p) => selectorMatches(selector, p.metadata.labels));
+    const claimants = this.claimants(hpa, selector, pods);
+    if (claimants.length > 1) {
+      const text = selectorString(selectorFromObject(selector));
+      const message = `pods by selector ${text} are controlled by multiple HPAs: [${claimants.join(' ')}]`;
+      this.event(hpa, 'Warning', 'AmbiguousSelector', message);
+      set('ScalingActive', 'False', 'AmbiguousSelector', message);
+      return { replicas: -1, statuses: [], error: message };
+    }
     const specs: MetricSpec[] = hpa.spec?.metrics ?? [
       {
         type: 'Resource',

@@ -91,6 +91,7 @@ export class HorizontalPodAutoscalerController extends Controller {
     const hpa = this.store.get('HorizontalPodAutoscaler', namespace, name);
     if (!hpa) {
       this.normalizer.forget(key);
+      this.metricReader.forget(key);
       this.lastSync.delete(key);
       return;
     }

@@ -46,18 +46,76 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-/** JSON, YAML for server-side apply (`application/apply-patch+yaml`), or Kubernetes protobuf. */
-export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
+/** What a create or an update may be written in (the API server's serializers, CBOR being off). */
+export const INPUT_MEDIA_TYPES = [
+  'application/json',
+  'application/yaml',
+  'application/vnd.kubernetes.protobuf',
+];
+
+/**
+ * NegotiateInputSerializer: no Content-Type means JSON; a type the server has no serializer for
+ * is a 415 before the body is read.
+ */
+export function inputMediaType(contentType: string | undefined): string {
+  if (!contentType) return 'application/json';
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  if (INPUT_MEDIA_TYPES.includes(type)) return type;
+  throw new ApiError(
+    415,
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: ${INPUT_MEDIA_TYPES.join(', ')}`,
+  );
+}
+
+/** How many aliases a YAML body may expand: a "billion laughs" document is refused, not expanded. */
+const MAX_YAML_ALIASES = 100;
+
+/**
+ * JSON, YAML (`application/yaml`, and `application/apply-patch+yaml` for server-side apply), or
+ * Kubernetes protobuf. With `kind`, a body that does not decode is refused as the create and
+ * update handlers refuse it (transformDecodeError): "the object provided is unrecognized".
+ */
+export function decodeBody(body: Buffer, contentType: string | undefined, kind?: string): unknown {
   if (body.length > 0 && isProtobuf(contentType)) return decodeProtobuf(body);
   const text = body.toString('utf8');
   if (text.trim() === '') return undefined;
   const yaml = /yaml/i.test(contentType ?? '');
   try {
-    return yaml ? parseYaml(text) : JSON.parse(text);
+    return yaml ? parseYaml(text, { maxAliasCount: MAX_YAML_ALIASES }) : JSON.parse(text);
   } catch (error) {
-    const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    const detail = yaml ? yamlError(error) : jsonError(text, error);
+    if (kind)
+      throw badRequest(
+        `the object provided is unrecognized (must be of type ${kind}): ${detail} (${summarize(body)})`,
+      );
     throw badRequest(`the body of the request was in an unknown format: ${detail}`);
   }
+}
+
+function yamlError(error: unknown): string {
+  const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+  if (/alias/i.test(message)) return 'yaml: document contains excessive aliasing';
+  return `yaml: ${message}`;
+}
+
+/** The first problem with a JSON text in the words of Go's encoding/json, where they are known. */
+function jsonError(text: string, error: unknown): string {
+  const start = text.search(/\S/);
+  const first = text[start]!;
+  if (!'{["-0123456789tfn'.includes(first))
+    return `couldn't get version/kind; json parse error: invalid character '${first}' looking for beginning of value`;
+  if (error instanceof SyntaxError && /end of (JSON )?input|Unterminated/i.test(error.message))
+    return "couldn't get version/kind; json parse error: unexpected end of JSON input";
+  const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  return `couldn't get version/kind; json parse error: ${detail}`;
+}
+
+/** summarizeData: the body's first 30 bytes, as text when it is JSON, in hex otherwise. */
+function summarize(body: Buffer): string {
+  const head = body.subarray(0, 30);
+  const more = body.length > 30 ? ' ...' : '';
+  return body[0] === 0x7b ? `${head.toString('utf8')}${more}` : `${head.toString('hex')}${more}`;
 }
 
 /**

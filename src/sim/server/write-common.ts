@@ -91,10 +91,10 @@ export function checkNamespaceOpen(store: Store, resource: Resource, namespace: 
   }
 }
 
-export function unsupportedMediaType(contentType: string | undefined): ApiError {
+export function unsupportedMediaType(): ApiError {
   return new ApiError(
     415,
     'UnsupportedMediaType',
-    `the body of the request was in an unknown format ${contentType ? `(${contentType}) ` : ''}- accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`,
+    'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json',
   );
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { admitCreate, admitUpdate } from '../../kube/admission/index.js';
 import { generateName } from '../../kube/admission/meta.js';
-import { badRequest, conflict } from '../../kube/errors.js';
+import { ApiError, badRequest, conflict } from '../../kube/errors.js';
 import type { KubeObject } from '../../kube/objects.js';
 import { apiVersionOf, naming } from '../../kube/resources.js';
 import { serverSideApply } from '../patch/apply.js';
@@ -12,7 +12,7 @@ import { applyStrategicMergePatch } from '../patch/strategic.js';
 import { definition, normalizeDecoded } from '../schema/schema.js';
 import { now } from '../store.js';
 import { type Api, respondObject } from './context.js';
-import { type ApiCall, decodeBody } from './http.js';
+import { type ApiCall, decodeBody, inputMediaType } from './http.js';
 import type { Route } from './route.js';
 import { toServed, toStored } from './versions.js';
 import {
@@ -31,7 +31,7 @@ import {
  */
 export function handleCreate(api: Api, call: ApiCall, route: Route, body: Buffer): void {
   const params = writeParams(call.query);
-  const object = checkTypeMeta(route.resource, decodeBody(body, call.req.headers['content-type']));
+  const object = checkTypeMeta(route.resource, decodeObject(call, route, body));
   checkFields(call, route.resource, object, params);
   create(api, call, route, object, params);
 }
@@ -78,9 +78,15 @@ function create(api: Api, call: ApiCall, route: Route, object: KubeObject, param
   respondObject(call, resource, api.store.create(resource.storeKind, stored, { uid }), 201);
 }
 
+/** A create or an update's body, in one of the media types the server decodes. */
+function decodeObject(call: ApiCall, route: Route, body: Buffer): unknown {
+  const type = inputMediaType(call.req.headers['content-type']);
+  return decodeBody(body, type, route.resource.kind);
+}
+
 export function handleUpdate(api: Api, call: ApiCall, route: Route, body: Buffer): void {
   const params = writeParams(call.query);
-  const object = checkTypeMeta(route.resource, decodeBody(body, call.req.headers['content-type']));
+  const object = checkTypeMeta(route.resource, decodeObject(call, route, body));
   checkFields(call, route.resource, object, params);
   if (object.metadata.name && object.metadata.name !== route.name)
     throw badRequest(
@@ -113,6 +119,7 @@ function update(
   normalizeDecoded(resource.definition, object);
   const stored = toStored(resource, object, old);
   const status = route.subresource === 'status';
+  checkPrecondition(resource.storeKind, route.name!, meta, old);
   if (!applied) {
     const ctx = writeContext(
       resource,
@@ -124,11 +131,6 @@ function update(
   }
   admitUpdate(resource.storeKind, stored, old, { store: api.store }, { status });
   if (params.dryRun) {
-    const oldRv = (old.metadata as { resourceVersion?: string }).resourceVersion;
-    if (meta.resourceVersion && meta.resourceVersion !== oldRv) {
-      const { resource: plural, group } = naming(resource.storeKind);
-      throw conflict(plural, route.name!, group);
-    }
     const preview = status ? { ...old, status: stored.status } : { ...stored, status: old.status };
     preview.metadata = {
       ...stored.metadata,
@@ -147,6 +149,36 @@ function update(
   respondObject(call, resource, result);
 }
 
+/**
+ * The resourceVersion of an update is its precondition, checked before the strategy and validation
+ * (the generic registry's Store.Update): a stale one is a 409 Conflict whatever else is wrong with
+ * the object. An empty one or "0" means no precondition, an unconditional update, which every
+ * built-in kind allows (AllowUnconditionalUpdate). One that is not a number fails to parse as a
+ * uint64 and comes back as the storage's raw error, a 500.
+ */
+function checkPrecondition(
+  kind: string,
+  name: string,
+  meta: { resourceVersion?: string },
+  old: KubeObject,
+): void {
+  const wanted = meta.resourceVersion;
+  if (wanted === undefined || wanted === '' || wanted === '0') {
+    delete meta.resourceVersion;
+    return;
+  }
+  if (!/^\d+$/.test(wanted) || BigInt(wanted) >= 2n ** 64n) {
+    const why = /^\d+$/.test(wanted) ? 'value out of range' : 'invalid syntax';
+    throw new ApiError(500, '', `strconv.ParseUint: parsing ${JSON.stringify(wanted)}: ${why}`);
+  }
+  const current = (old.metadata as { resourceVersion?: string }).resourceVersion ?? '0';
+  if (BigInt(wanted) !== BigInt(current)) {
+    const { resource: plural, group } = naming(kind);
+    throw conflict(plural, name, group);
+  }
+  meta.resourceVersion = current;
+}
+
 const PATCH_TYPES = {
   json: 'application/json-patch+json',
   merge: 'application/merge-patch+json',
@@ -159,7 +191,7 @@ export function patchTypeOf(contentType: string | undefined): keyof typeof PATCH
   for (const [name, mime] of Object.entries(PATCH_TYPES))
     if (type === mime) return name as keyof typeof PATCH_TYPES;
   if (type === 'application/apply-patch+cbor') return 'apply';
-  throw unsupportedMediaType(contentType);
+  throw unsupportedMediaType();
 }
 
 /** Applies a JSON, merge or strategic patch to a document of the given schema. */

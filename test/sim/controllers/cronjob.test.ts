@@ -120,6 +120,24 @@ describe('CronJob controller', () => {
     );
   });
 
+  it('a schedule that can never fire ("59 23 31 2 *") is an InvalidSchedule warning, and no Job', async () => {
+    const store = clusterStore();
+    startPlane(store, { clock: new SimClock(86_400) });
+    apply(store, 'CronJob', cronJobObject('never', '59 23 31 2 *'));
+    const events = await waitFor(
+      () => reasons(store, 'never').length > 0 && reasons(store, 'never'),
+      3000,
+      'an event for the CronJob',
+    );
+    expect(events).toEqual([
+      'InvalidSchedule: invalid schedule: 59 23 31 2 * : time difference between two schedules is less than 1 second',
+    ]);
+    const event = store.list('Event', NS).find((e) => e.reason === 'InvalidSchedule');
+    expect(event?.type).toBe('Warning');
+    expect(event?.source).toEqual({ component: 'cronjob-controller' });
+    expect(jobsOf(store, 'never')).toEqual([]);
+  });
+
   it('with concurrencyPolicy Forbid, does not start a run while one is active', async () => {
     const store = clusterStore();
     jobNode(store, 'run');

@@ -219,6 +219,33 @@ describe('HorizontalPodAutoscaler controller', () => {
     ).toBe(true);
     expect(replicas(store)).toBe(2);
   });
+  it('two HPAs on one Deployment: both AmbiguousSelector, and neither scales', async () => {
+    const { store, create, setLoad } = await cluster({ millicores: 375 });
+    create();
+    const second = hpaObject();
+    second.metadata.name = 'churn-api-hpa-2';
+    apply(store, 'HorizontalPodAutoscaler', second);
+    const message =
+      'pods by selector app=churn-api are controlled by multiple HPAs: [churn-mlops/churn-api-hpa churn-mlops/churn-api-hpa-2]';
+    for (const name of ['churn-api-hpa', 'churn-api-hpa-2']) {
+      const active = await waitFor(() => {
+        const object = store.require('HorizontalPodAutoscaler', NS, name);
+        const c = condition(object, 'ScalingActive');
+        return c?.reason === 'AmbiguousSelector' && c;
+      });
+      expect(active).toMatchObject({ status: 'False', message });
+    }
+    setLoad(600);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(replicas(store)).toBe(2);
+    const events = store.list('Event', NS).map((e) => `${e.type} ${e.reason}: ${e.message}`);
+    expect(events).toContain(`Warning AmbiguousSelector: ${message}`);
+    expect(events).toContain(`Warning FailedComputeMetricsReplicas: ${message}`);
+    expect(events.some((e) => e.includes('SuccessfulRescale'))).toBe(false);
+    // With one of them gone, the other scales again.
+    store.remove('HorizontalPodAutoscaler', NS, 'churn-api-hpa-2');
+    await waitFor(() => replicas(store) > 2);
+  });
 });
 
 describe('replica arithmetic', () => {
