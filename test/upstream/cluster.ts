@@ -28,7 +28,10 @@ export interface UpstreamCluster {
   home: string;
   kubeconfig: string;
   context: string;
-  kubectl(args: string[], options?: { input?: string; timeout?: number }): Promise<Output>;
+  kubectl(
+    args: string[],
+    options?: { input?: string; timeout?: number; env?: Record<string, string> },
+  ): Promise<Output>;
   stop(): Promise<void>;
 }
 
@@ -56,7 +59,7 @@ export async function startUpstreamCluster(): Promise<UpstreamCluster> {
         cwd: FIXTURES,
         input: run.input ?? '',
         timeout: run.timeout ?? 60_000,
-        env,
+        env: { ...env, ...run.env },
         extendEnv: true,
       });
       return {

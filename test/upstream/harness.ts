@@ -148,20 +148,20 @@ export class Session {
   }
 
   /** Runs kubectl without judging it (upstream's `|| true`, or a command whose output is checked). */
-  run(command: string | string[], options: { input?: string } = {}): Promise<Output> {
+  run(command: string | string[], options: RunOptions = {}): Promise<Output> {
     const args = typeof command === 'string' ? shellWords(command) : command;
     return this.cluster.kubectl(args, options);
   }
 
   /** A command upstream runs under `set -o errexit`: it must succeed. */
-  async kubectl(command: string | string[], options: { input?: string } = {}): Promise<Output> {
+  async kubectl(command: string | string[], options: RunOptions = {}): Promise<Output> {
     const out = await this.run(command, options);
     this.record(`kubectl ${show(command)}`, out.exitCode === 0, `exit ${out.exitCode}: ${clip(out.all)}`);
     return out;
   }
 
   /** `! kubectl ...`: the command must fail. Returns what it printed (2>&1). */
-  async fails(command: string | string[], options: { input?: string } = {}): Promise<Output> {
+  async fails(command: string | string[], options: RunOptions = {}): Promise<Output> {
     const out = await this.run(command, options);
     this.record(`! kubectl ${show(command)}`, out.exitCode !== 0, `exit 0: ${clip(out.all)}`);
     return out;
@@ -270,10 +270,55 @@ export class Session {
     );
   }
 
+  /**
+   * kube::test::describe_resource_chunk_size_assert: `describe` lists the resource and each
+   * additional one with limit=500 by default, and with the --chunk-size given.
+   */
+  async describeResourceChunkSizeAssert(resource: string, additional = '', args = ''): Promise<boolean> {
+    const expectLists = [resource, ...additional.split(',').filter((r) => r !== '')];
+    const byDefault = await this.run([
+      'describe',
+      resource,
+      '--show-events=true',
+      '-v=6',
+      ...shellWords(args),
+    ]);
+    const missing = expectLists.find((r) => !grepMatch(byDefault.stderr, `${r}?.*limit=500`));
+    const custom = await this.run([
+      'describe',
+      resource,
+      '--show-events=false',
+      '--chunk-size=10',
+      '-v=6',
+      ...shellWords(args),
+    ]);
+    const customOk = grepMatch(custom.stderr, `${resource}?limit=10`);
+    return this.record(
+      `describe ${resource} chunk size (${expectLists.join(',')})`,
+      missing === undefined && customOk,
+      missing
+        ? `no limit=500 list of ${missing} in:\n${clip(byDefault.stderr)}`
+        : `no ${resource}?limit=10 in:\n${clip(custom.stderr)}`,
+    );
+  }
+
+  /** A file of the function's own (upstream's mktemp, process substitution, /tmp/...). */
+  async tempFile(name: string, content: string | Buffer, mode?: number): Promise<string> {
+    const file = join(this.cluster.home, `${this.fn}-${name}`);
+    await writeFile(file, content, { mode });
+    return file;
+  }
+
   /** kube::test::if_has_string (grep). */
   ifHasString(message: string | Output, match: string): boolean {
     const text = typeof message === 'string' ? message : message.all;
     return this.record(`has string "${match}"`, grepMatch(text, match), `not in:\n${clip(text)}`);
+  }
+
+  /** `grep -q PATTERN <<< "$(...)"` under errexit. */
+  grepQ(message: string | Output, pattern: string): boolean {
+    const text = typeof message === 'string' ? message : message.stdout;
+    return this.record(`grep -q "${pattern}"`, grepMatch(text, pattern), `not in:\n${clip(text)}`);
   }
 
   /** kube::test::if_has_not_string. */
@@ -327,6 +372,11 @@ function show(command: string | string[]): string {
 /** `$(...)` drops the trailing newlines. */
 function trimNewlines(text: string): string {
   return text.replace(/\n+$/, '');
+}
+
+export interface RunOptions {
+  input?: string;
+  env?: Record<string, string>;
 }
 
 export interface FunctionOptions {

@@ -44,6 +44,10 @@ export function report(files: FileResult[]): string {
       notes.push(`${f.file} ${r.fn}: skipped ${r.description} (${r.reason})`);
     for (const fn of f.functions)
       for (const e of fn.unusedExplanations) notes.push(`${f.file} ${fn.fn}: explained failure passed: ${e}`);
+    const reasons = new Map<string, number>();
+    for (const r of records.filter((r) => r.status === 'explained'))
+      reasons.set(`${r.fn}: ${r.reason}`, (reasons.get(`${r.fn}: ${r.reason}`) ?? 0) + 1);
+    for (const [reason, n] of reasons) notes.push(`${f.file} explained ×${n} ${reason}`);
     for (const r of records.filter((r) => r.status === 'failed'))
       notes.push(`${f.file} ${r.fn}: FAILED ${r.description}`);
   }
