@@ -35,12 +35,6 @@ const ids = `{{range.items}}{{${id_field}}}:{{end}}`;
 const found = (name: string) => `{{range.items}}{{ if eq ${id_field} "${name}" }}found{{end}}{{end}}:`;
 const VALID_POD = 'test/fixtures/doc-yaml/admin/limitrange/valid-pod.yaml';
 
-// Reasons shared by several functions (see FAILURES.md).
-const MANAGED_FIELDS = {
-  match: /has string "kubectl-(create|annotate|label|patch|replace|edit|set|run|expose)"/,
-  reason:
-    'the simulator records no metadata.managedFields, so no field manager (kubectl-create, ...) is listed',
-};
 const managers = (s: Session, object: string) =>
   s.run(['get', ...object.split(' '), '-o=jsonpath={.metadata.managedFields[*].manager}']);
 
@@ -110,21 +104,10 @@ t.fn(
     lines: 'test/cmd/core.sh:66-630',
     minutes: 8,
     explained: [
-      MANAGED_FIELDS,
       {
         match: 'has string "cannot restore map from string"',
         reason:
           'a strategic merge patch giving labels a string is refused with a Go json unmarshal message, not the apiserver\'s "cannot restore map from string"',
-      },
-      {
-        match: /^kubectl replace (--dry-run=server )?-f -$|node-v1-test \{\{\.metadata\.annotations\.a\}\}/,
-        reason:
-          'replace of a Node with metadata.resourceVersion "0" answers 409 Conflict; the apiserver treats "0" as no precondition (unconditional update is allowed for nodes)',
-      },
-      {
-        match: /test-pod-replace\.yaml|test-pod \{\{\.metadata\.labels\.name\}\} =~ test-pod-replaced/,
-        reason:
-          'replace of a pod whose spec is unchanged is refused ("pod updates may not change fields..."): admission compares specs with JSON.stringify, so key order (kubectl sends keys sorted) counts as a change',
       },
     ],
   },
@@ -803,7 +786,7 @@ t.fn(
   'run_service_tests',
   {
     lines: 'test/cmd/core.sh:834-1020',
-    explained: [MANAGED_FIELDS],
+    explained: [],
   },
   async (s) => {
     // switch back to the default namespace
