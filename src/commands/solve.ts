@@ -1,5 +1,6 @@
 import { findExercise } from '../course/course.js';
-import { closeLab, clusterName, runSolution, waitForExercise } from '../lab.js';
+import type { Exercise } from '../course/schema.js';
+import { closeLab, clusterName, type Lab, runSolution, waitForExercise } from '../lab.js';
 import { createOutput, isInteractive } from '../output.js';
 import { printResult } from './check.js';
 import { type CommonOptions, labFrom } from './common.js';
@@ -32,12 +33,44 @@ async function solveExercise(exerciseId: string, options: CommonOptions): Promis
     out.line('Nothing was run.');
     return 1;
   }
-  const ok = await runSolution(lab, exercise, (event) => {
-    if (event.type === 'command') out.line(out.bold(`$ ${event.command}`));
-    else if (event.type === 'output') process.stdout.write(event.chunk);
-    else if (!event.ok)
-      out.error(out.red(`The command failed (exit code ${event.exitCode ?? 'none'}): ${event.command}`));
-  });
+  // Ctrl-C (or SIGTERM) ends the running command and everything it started (its process group),
+  // then the command itself: nothing it started prints into the learner's prompt afterwards.
+  const controller = new AbortController();
+  const stop = () => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    return await runAndCheck(lab, exercise, out, controller.signal);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+async function runAndCheck(
+  lab: Lab,
+  exercise: Exercise,
+  out: ReturnType<typeof createOutput>,
+  signal: AbortSignal,
+): Promise<number> {
+  const ok = await runSolution(
+    lab,
+    exercise,
+    (event) => {
+      if (event.type === 'command') out.line(out.bold(`$ ${event.command}`));
+      else if (event.type === 'output') process.stdout.write(event.chunk);
+      else if (!event.ok && !signal.aborted)
+        out.error(out.red(`The command failed (exit code ${event.exitCode ?? 'none'}): ${event.command}`));
+    },
+    signal,
+  );
+  if (signal.aborted) {
+    out.error('Stopped: the solution and every command it started have ended. Run solve again to go on.');
+    return 130;
+  }
   if (!ok) {
     out.error(
       'The reference solution stopped at a failing command. Fix what it says (is the lab up? churn-labs doctor) and run solve again.',
@@ -45,7 +78,11 @@ async function solveExercise(exerciseId: string, options: CommonOptions): Promis
     return 1;
   }
   out.line(out.dim(`Checking (waiting up to ${SETTLE_SECONDS} s for the cluster to settle)...`));
-  const result = await waitForExercise(lab, exercise, SETTLE_SECONDS);
+  const result = await waitForExercise(lab, exercise, SETTLE_SECONDS, undefined, signal);
+  if (signal.aborted) {
+    out.error('Stopped while checking. Run churn-labs check to see where the exercise stands.');
+    return 130;
+  }
   printResult(out, exercise.title, result, clusterName(lab));
   return result.passed ? 0 : 1;
 }
