@@ -1,3 +1,4 @@
+import { type Stats, unwatchFile, watchFile } from 'node:fs';
 import { readFile, rename } from 'node:fs/promises';
 import { emptyProgress, PROGRESS_VERSION, type Progress, progressProblem } from '../course/progress.js';
 import { UserError } from '../errors.js';
@@ -64,4 +65,20 @@ export async function updateProgress(
     },
     lock,
   );
+}
+
+/** How often the running app looks at the progress file for changes made elsewhere. */
+const WATCH_INTERVAL_MS = 500;
+
+/**
+ * Calls `onChange` when the progress file changes on disk: another terminal's `churn-labs reset`,
+ * `hint` or `check`. Polling its stat, which works the same on every platform and file system
+ * (fs.watch misses a rename over the file on some). Returns the stop.
+ */
+export function watchProgressFile(path: string, onChange: () => void): () => void {
+  const listener = (now: Stats, before: Stats) => {
+    if (now.mtimeMs !== before.mtimeMs || now.ino !== before.ino || now.size !== before.size) onChange();
+  };
+  watchFile(path, { interval: WATCH_INTERVAL_MS, persistent: false }, listener);
+  return () => unwatchFile(path, listener);
 }

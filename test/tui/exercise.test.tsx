@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadProgress } from '../../src/files/progress-store.js';
+import { recordHint, resetExercise } from '../../src/course/progress.js';
+import { loadProgress, updateProgress } from '../../src/files/progress-store.js';
 import type { Lab } from '../../src/lab.js';
 import { shellLines } from '../../src/tui/markdown/shell-lines.js';
 import { tempLab } from './fixtures.js';
@@ -296,6 +297,22 @@ describe('an exercise', () => {
       await until(() => app.exits.length > 0, 'the app to quit on the second Ctrl-C');
       expect(app.exits).toEqual([0]);
     });
+
+  it('shows progress changed in another terminal within 2 s: hints taken there, a reset', async () => {
+    const cluster = new TestCluster();
+    const app = open(cluster);
+    await app.waitForText('step 1 of 2: Create the namespace · hints 0/2');
+    // `churn-labs hint deploy-system` in the other terminal.
+    await updateProgress(lab.paths.progress, (p) => recordHint(p, 'deploy-system', 'namespace', 1));
+    await app.waitForText('step 1 of 2: Create the namespace · hints 1/2', 2_000);
+    cluster.add(namespaceObject());
+    cluster.change();
+    await app.waitForText('step 2 of 2: Apply the manifests');
+    // `churn-labs reset deploy-system` there.
+    await updateProgress(lab.paths.progress, (p) => resetExercise(p, 'deploy-system'));
+    await app.waitForText('was reset in another terminal: back to step 1.', 2_000);
+    await app.close();
+  });
 
   it('says once when the cluster cannot be reached', async () => {
     const cluster = new TestCluster();

@@ -4,6 +4,7 @@ import { type ReactNode, useEffect, useRef, useState } from 'react';
 import type { ExerciseResult, StepResult } from '../../../course/judge.js';
 import { isDone, passedSteps, recordHint, setPosition } from '../../../course/progress.js';
 import type { Exercise as ExerciseData } from '../../../course/schema.js';
+import { watchProgressFile } from '../../../files/progress-store.js';
 import { type Lab, readProgress, stepView } from '../../../lab.js';
 import { runFirst, useKeys } from '../../app/keys.js';
 import { useSaveProgress } from '../../app/save-progress.js';
@@ -133,6 +134,34 @@ function ExerciseScreen({
     if (!firstStep.current) refresh();
     firstStep.current = false;
   }, [state.step]);
+  // Progress changed in another terminal (a `churn-labs hint`, `reset` or `check`) shows here
+  // within a second: hints taken anywhere count everywhere, and a reset starts the exercise over.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: subscribed once; reads refs.
+  useEffect(
+    () =>
+      watchProgressFile(lab.paths.progress, () => {
+        void readProgress(lab).then((progress) => {
+          const recorded = [...passedSteps(progress, exercise.id)];
+          const fileHints = progress.exercises[exercise.id]?.hints ?? {};
+          const lost = current.current.passed.filter((id) => !recorded.includes(id));
+          if (lost.length === 0) {
+            setHints((h) => mergeHints(h, fileHints));
+            return;
+          }
+          setHints({ ...fileHints });
+          const next = initialExerciseState(exercise, recorded);
+          setState(next);
+          print(
+            <Text color="yellow">
+              The progress of {exercise.title} was reset in another terminal: back to step {next.step + 1}.
+            </Text>,
+          );
+          refresh();
+        });
+      }),
+    [],
+  );
+
   const showHint = () => {
     const step = exercise.steps[current.current.step]!;
     const shown = hintsNow.current[step.id] ?? 0;
@@ -322,4 +351,17 @@ function checksLines(
   if (result.waiting)
     lines += wrappedLines('  Its checks pass; finish the steps before it first (p goes back).', columns);
   return lines;
+}
+
+/** Hints seen here and elsewhere: the most for each step. */
+function mergeHints(here: Record<string, number>, there: Record<string, number>): Record<string, number> {
+  const merged: Record<string, number> = { ...here };
+  let changed = false;
+  for (const [step, level] of Object.entries(there)) {
+    if (typeof level === 'number' && level > (merged[step] ?? 0)) {
+      merged[step] = level;
+      changed = true;
+    }
+  }
+  return changed ? merged : here;
 }

@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
 import type { Progress } from '../../../course/progress.js';
+import { watchProgressFile } from '../../../files/progress-store.js';
 import { type Lab, readProgress } from '../../../lab.js';
 import { runFirst, useKeys } from '../../app/keys.js';
 import { useSyncState } from '../../app/sync-state.js';
@@ -26,8 +27,13 @@ function useCourseMap(lab: Lab) {
       setProgress(p);
       setCursor(resumeIndex(courseMap(lab.course, p), p));
     });
+    // Progress changed in another terminal shows on the map too.
+    const stop = watchProgressFile(lab.paths.progress, () => {
+      void readProgress(lab).then((p) => live && setProgress(p));
+    });
     return () => {
       live = false;
+      stop();
     };
   }, [lab, setCursor]);
   const items = progress ? courseMap(lab.course, progress) : [];
