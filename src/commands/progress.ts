@@ -27,6 +27,8 @@ export async function progress(options: CommonOptions): Promise<number> {
       /** Questions answered in an attempt under way in the terminal app. */
       answered: answeredQuestions(state, q),
       questions: q.questions.length,
+      /** The last answers file graded (quiz --answers), apart from the attempts. */
+      file: state.quizFiles?.[q.id] ?? null,
     };
   });
   const untaken = quizScores.find((q) => q.attempts === 0);
@@ -50,7 +52,8 @@ export async function progress(options: CommonOptions): Promise<number> {
           : `best ${q.best} / ${q.max} (${q.attempts} attempt${q.attempts === 1 ? '' : 's'})`) +
         (q.answered > 0
           ? `; ${q.answered} of ${q.questions} answered so far in an attempt under way, to carry on with in churn-labs start`
-          : ''),
+          : '') +
+        (q.file ? `; last answers file graded ${q.file.score} / ${q.file.max}` : ''),
     );
   }
   if (next)

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { findQuiz } from '../course/course.js';
 import { gradeQuiz, parseAnswers } from '../course/grade.js';
-import { recordQuiz } from '../course/progress.js';
+import { recordQuizFile } from '../course/progress.js';
 import { usageError } from '../errors.js';
 import { updateProgress } from '../files/progress-store.js';
 import { createOutput, isInteractive } from '../output.js';
@@ -31,7 +31,7 @@ export async function quiz(quizId: string, options: CommonOptions & { answers?: 
   const grade = gradeQuiz(theQuiz, parseAnswers(text, options.answers, theQuiz));
   const { warning } = await updateProgress(
     lab.paths.progress,
-    (p) => recordQuiz(p, theQuiz.id, grade.score, grade.max),
+    (p) => recordQuizFile(p, theQuiz.id, grade.score, grade.max),
     { onWait: lab.warn },
   );
   if (warning) lab.warn(warning);

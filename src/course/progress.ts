@@ -29,6 +29,16 @@ export interface Progress {
    * finished: leaving the quiz (or the app) keeps them, and the next visit carries on.
    */
   quizAnswers?: Record<string, Record<string, Answer>>;
+  /**
+   * Quiz id -> question id -> a short answer typed but not submitted yet: Esc, leaving the quiz or
+   * quitting the app keep it, and the question shows it again.
+   */
+  quizDrafts?: Record<string, Record<string, string>>;
+  /**
+   * Quiz id -> the last answers file graded with `churn-labs quiz --answers`: kept apart from the
+   * attempts made in the app (`quizzes`), so grading a file neither counts as one nor beats one.
+   */
+  quizFiles?: Record<string, { score: number; max: number; at: string }>;
   /** Where the learner was in the terminal app, to resume there: an exercise (and step), or a quiz. */
   position?: { exercise?: string; step?: string; quiz?: string };
 }
@@ -76,6 +86,8 @@ const progressGuard = shape({
   exercises: record(shape({ steps: record(string), completedAt: optional(string), hints: record(count) })),
   quizzes: record(shape({ best: count, max: count, attempts: count, lastScore: count, lastAt: string })),
   quizAnswers: optional(record(record(present))),
+  quizDrafts: optional(record(record(string))),
+  quizFiles: optional(record(shape({ score: count, max: count, at: string }))),
   position: optional(shape({ exercise: optional(string), step: optional(string), quiz: optional(string) })),
 });
 
@@ -152,7 +164,40 @@ export function recordQuizAnswer(
   answer: Answer,
 ): Progress {
   const given = { ...progress.quizAnswers?.[quizId], [questionId]: answer };
-  return { ...progress, quizAnswers: { ...progress.quizAnswers, [quizId]: given } };
+  return setQuizDraft(
+    { ...progress, quizAnswers: { ...progress.quizAnswers, [quizId]: given } },
+    quizId,
+    questionId,
+    '',
+  );
+}
+
+/** Keeps a half-typed answer (an empty one removes it). */
+export function setQuizDraft(progress: Progress, quizId: string, questionId: string, text: string): Progress {
+  const drafts = { ...progress.quizDrafts?.[quizId] };
+  if (text.trim() === '') {
+    if (drafts[questionId] === undefined) return progress;
+    delete drafts[questionId];
+  } else if (drafts[questionId] === text) return progress;
+  else drafts[questionId] = text;
+  const all = { ...progress.quizDrafts, [quizId]: drafts };
+  if (Object.keys(drafts).length === 0) delete all[quizId];
+  const { quizDrafts: _, ...without } = progress;
+  return Object.keys(all).length > 0 ? { ...without, quizDrafts: all } : without;
+}
+
+/** The grade of an answers file (`quiz --answers`), apart from the attempts. */
+export function recordQuizFile(
+  progress: Progress,
+  quizId: string,
+  score: number,
+  max: number,
+  at = new Date(),
+): Progress {
+  return {
+    ...progress,
+    quizFiles: { ...progress.quizFiles, [quizId]: { score, max, at: at.toISOString() } },
+  };
 }
 
 /** How many of the quiz's questions have an answer in the attempt under way. */
@@ -163,10 +208,18 @@ export function answeredQuestions(progress: Progress, quiz: Pick<Quiz, 'id' | 'q
 
 /** The attempt is over (its score recorded): its answers are not carried into the next one. */
 export function forgetQuizAnswers(progress: Progress, quizId: string): Progress {
-  if (!progress.quizAnswers?.[quizId]) return progress;
-  const { [quizId]: _, ...rest } = progress.quizAnswers;
-  const { quizAnswers: __, ...without } = progress;
-  return Object.keys(rest).length > 0 ? { ...without, quizAnswers: rest } : without;
+  let result = progress;
+  if (result.quizAnswers?.[quizId]) {
+    const { [quizId]: _, ...rest } = result.quizAnswers;
+    const { quizAnswers: __, ...without } = result;
+    result = Object.keys(rest).length > 0 ? { ...without, quizAnswers: rest } : without;
+  }
+  if (result.quizDrafts?.[quizId]) {
+    const { [quizId]: _, ...rest } = result.quizDrafts;
+    const { quizDrafts: __, ...without } = result;
+    result = Object.keys(rest).length > 0 ? { ...without, quizDrafts: rest } : without;
+  }
+  return result;
 }
 
 export function resetExercise(progress: Progress, exerciseId?: string): Progress {

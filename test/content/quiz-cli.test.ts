@@ -29,6 +29,28 @@ describe('churn-labs quiz section-19 --answers', () => {
       questions: { id: string; score: number; max: number; feedback: string }[];
     };
 
+  it('keeps the grade of an answers file apart from the attempts made in the app', async () => {
+    const home = await tempHome();
+    try {
+      await churnLabs(['quiz', 'section-19', '--answers', join(ANSWERS, 'paraphrased.yaml')], {
+        home: home.home,
+      });
+      const progress = await churnLabs(['progress', '--json'], { home: home.home });
+      const quiz = (
+        JSON.parse(String(progress.stdout)) as {
+          quizzes: { attempts: number; best: number | null; file: { score: number; max: number } | null }[];
+        }
+      ).quizzes[0]!;
+      expect(quiz.attempts).toBe(0);
+      expect(quiz.best).toBeNull();
+      expect(quiz.file?.score).toBe(quiz.file?.max);
+      const text = await churnLabs(['progress'], { home: home.home });
+      expect(text.stdout).toMatch(/Quiz section-19: not taken yet; last answers file graded (\d+) \/ \1/);
+    } finally {
+      await home.cleanup();
+    }
+  });
+
   it("grades right answers in a learner's words: one JSON document of the contract's shape, full marks, exit 0", async () => {
     const result = await quiz('section-19', '--answers', join(ANSWERS, 'paraphrased.yaml'), '--json');
     expect(result.exitCode).toBe(0);

@@ -247,4 +247,50 @@ describe('the quiz', () => {
     // Nothing is recorded for a quiz left half way.
     expect((await loadProgress(lab.paths.progress)).progress.quizzes).toEqual({});
   });
+
+  it('keeps a half-typed short answer through Esc, and through quitting the app, and shows it again', async () => {
+    const reach3 = async (app: ReturnType<typeof takeQuiz>) => {
+      await app.waitForText('question 3 of 4');
+    };
+    const app = takeQuiz();
+    await app.waitForText('question 1 of 4');
+    app.press(KEYS.enter);
+    await app.waitForText('Enter next question');
+    app.press(KEYS.enter);
+    await app.waitForText('question 2 of 4');
+    app.press(KEYS.enter);
+    await app.waitForText('Enter next question');
+    app.press(KEYS.enter);
+    await reach3(app);
+    for (const letter of 'The container is') app.press(letter);
+    await app.waitForText('› The container is');
+    app.press(KEYS.escape);
+    await until(() => app.exits.length > 0, 'Esc to leave');
+    await app.close();
+    expect((await loadProgress(lab.paths.progress)).progress.quizDrafts).toEqual({
+      'section-19': { q3: 'The container is' },
+    });
+
+    // Back on the question: the text is there to go on with; quitting the app keeps the rest.
+    const again = takeQuiz();
+    await reach3(again);
+    await again.waitForText('› The container is');
+    for (const letter of ' killed') again.press(letter);
+    await again.waitForText('› The container is killed');
+    await again.close();
+    expect((await loadProgress(lab.paths.progress)).progress.quizDrafts?.['section-19']?.q3).toBe(
+      'The container is killed',
+    );
+
+    // Submitted, it is an answer and no longer a draft.
+    const third = takeQuiz();
+    await reach3(third);
+    await third.waitForText('› The container is killed');
+    third.press(KEYS.enter);
+    await third.waitForText('of 1:');
+    await third.close();
+    const progress = (await loadProgress(lab.paths.progress)).progress;
+    expect(progress.quizDrafts).toBeUndefined();
+    expect(progress.quizAnswers?.['section-19']?.q3).toBe('The container is killed');
+  });
 });

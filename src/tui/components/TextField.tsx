@@ -41,19 +41,30 @@ export function TextField({
   placeholder,
   onSubmit,
   isActive,
+  initial = '',
+  onChange,
 }: {
   placeholder: string;
   onSubmit: (value: string) => void;
   isActive: boolean;
+  /** Text to start with (a draft kept from before), the cursor at its end. */
+  initial?: string;
+  /** Told the text after each edit. */
+  onChange?: (value: string) => void;
 }) {
-  const [field, setField, fieldNow] = useSyncState<Field>({ value: '', cursor: 0 });
+  const [field, setField, fieldNow] = useSyncState<Field>({ value: initial, cursor: initial.length });
   useKeys(
     (input, key) =>
       runFirst([
         [key.return, () => onSubmit(fieldNow.current.value)],
         [
           !key.ctrl && !key.escape && !key.upArrow && !key.downArrow && !key.tab,
-          () => setField((f) => editField(f, input, key)),
+          () => {
+            const before = fieldNow.current.value;
+            const next = editField(fieldNow.current, input, key);
+            setField(next);
+            if (next.value !== before) onChange?.(next.value);
+          },
         ],
       ]),
     { isActive },

@@ -1,10 +1,11 @@
 import { Box, Text } from 'ink';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { type Answer, gradeQuestion, type QuestionGrade } from '../../../course/grade.js';
 import {
   forgetQuizAnswers,
   recordQuiz,
   recordQuizAnswer,
+  setQuizDraft,
   setQuizPosition,
 } from '../../../course/progress.js';
 import type { Quiz as QuizData } from '../../../course/schema.js';
@@ -57,12 +58,36 @@ function resumeQuiz(quiz: QuizData, saved: Record<string, Answer> | undefined): 
 }
 
 /** One question at a time; after each, the feedback, the model answer and why; then the score. */
-function useQuiz(lab: Lab, quiz: QuizData, start: QuizProgress) {
-  const { print } = useUi();
+function useQuiz(lab: Lab, quiz: QuizData, start: QuizProgress, drafts: Record<string, string>) {
+  const { print, session } = useUi();
   const [state, setState, now] = useSyncState<QuizProgress>(start);
   const question = quiz.questions[state.index]!;
 
   const save = useSaveProgress(lab);
+  // A short answer typed and not submitted survives Esc, leaving the quiz and quitting the app:
+  // kept in the progress when the question is left, shown again when it comes back.
+  const typed = useRef(new Map(Object.entries(drafts)));
+  const changed = useRef(new Set<string>());
+  const onDraft = (questionId: string, text: string) => {
+    typed.current.set(questionId, text);
+    changed.current.add(questionId);
+  };
+  const keepDrafts = async () => {
+    const ids = [...changed.current];
+    changed.current.clear();
+    if (ids.length === 0) return;
+    const texts = ids.map((id) => [id, typed.current.get(id) ?? ''] as const);
+    await save(
+      (p) => texts.reduce((q, [id, text]) => setQuizDraft(q, quiz.id, id, text), p),
+      'Your answer so far',
+    );
+  };
+  // Kept when the quiz screen goes, and when the app quits (the session waits for it then).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once, for the screen's life.
+  useEffect(() => {
+    const release = session.hold(keepDrafts);
+    return () => void release();
+  }, []);
 
   const setPhase = (phase: Phase) => setState((s) => ({ ...s, phase }));
   // On the map, the quiz is where the learner is now; the answers kept say how far they got.
@@ -96,6 +121,9 @@ function useQuiz(lab: Lab, quiz: QuizData, start: QuizProgress) {
     const asked = quiz.questions[now.current.index]!;
     const grade = gradeQuestion(asked, given);
     setPhase({ name: 'feedback', grade });
+    // Submitted: no longer a draft (recordQuizAnswer drops the kept one).
+    typed.current.delete(asked.id);
+    changed.current.delete(asked.id);
     print(<Feedback question={asked} grade={grade} />);
     // Kept at once: leaving the quiz, or the app, loses no answer.
     void save((p) => recordQuizAnswer(p, quiz.id, asked.id, given), 'Your answer');
@@ -127,17 +155,34 @@ function useQuiz(lab: Lab, quiz: QuizData, start: QuizProgress) {
     await save((p) => forgetQuizAnswers(recordQuiz(p, quiz.id, score, max), quiz.id), 'Your score');
   };
 
-  return { index: state.index, question, phase: state.phase, now, setPhase, answer, next };
+  return {
+    index: state.index,
+    question,
+    phase: state.phase,
+    now,
+    setPhase,
+    answer,
+    next,
+    draft: (id: string) => typed.current.get(id),
+    onDraft,
+    keepDrafts,
+  };
 }
 
 /** Reads the progress first: the answers kept from an earlier visit, to carry on from. */
 export function Quiz(props: Props) {
   const { lab, quiz } = props;
-  const [start, setStart] = useState<QuizProgress | undefined>(undefined);
+  const [start, setStart] = useState<{ quiz: QuizProgress; drafts: Record<string, string> } | undefined>(
+    undefined,
+  );
   useEffect(() => {
     let live = true;
     void readProgress(lab).then((progress) => {
-      if (live) setStart(resumeQuiz(quiz, progress.quizAnswers?.[quiz.id]));
+      if (live)
+        setStart({
+          quiz: resumeQuiz(quiz, progress.quizAnswers?.[quiz.id]),
+          drafts: { ...progress.quizDrafts?.[quiz.id] },
+        });
     });
     return () => {
       live = false;
@@ -147,15 +192,28 @@ export function Quiz(props: Props) {
   return <QuizScreen {...props} start={start} />;
 }
 
-function QuizScreen({ lab, quiz, onBack, start }: Props & { start: QuizProgress }) {
-  const { inputActive, services, handOver } = useUi();
-  const { index, question, phase, now, setPhase, answer, next } = useQuiz(lab, quiz, start);
+function QuizScreen({
+  lab,
+  quiz,
+  onBack,
+  start,
+}: Props & { start: { quiz: QuizProgress; drafts: Record<string, string> } }) {
+  const { inputActive, services, handOver, print } = useUi();
+  const { index, question, phase, now, setPhase, answer, next, draft, onDraft, keepDrafts } = useQuiz(
+    lab,
+    quiz,
+    start.quiz,
+    start.drafts,
+  );
 
   const fromFile = async (path: string) => {
     const read = await readDesign(path);
     const tries = now.current.phase.name === 'answer' ? (now.current.phase.tries ?? 0) + 1 : 1;
     if ('problem' in read) setPhase({ name: 'answer', design: 'path', error: read.problem, tries });
-    else answer(read.answer);
+    else {
+      print(<Text dimColor>Read your answer from {read.file}.</Text>);
+      answer(read.answer);
+    }
   };
   const inEditor = async () => {
     const file = draftPath(lab.paths.home, quiz.id, question.id);
@@ -229,7 +287,16 @@ function QuizScreen({ lab, quiz, onBack, start }: Props & { start: QuizProgress 
         ) : question.type === 'truefalse' ? (
           <TrueFalseAnswer key={question.id} onAnswer={answer} />
         ) : question.type === 'short' ? (
-          <ShortAnswer key={question.id} onAnswer={answer} onEscape={onBack} />
+          <ShortAnswer
+            key={question.id}
+            onAnswer={answer}
+            draft={draft(question.id)}
+            onDraft={(text) => onDraft(question.id, text)}
+            onEscape={() => {
+              void keepDrafts();
+              onBack();
+            }}
+          />
         ) : phase.design === 'path' ? (
           <PathField
             key={`${question.id}-path-${phase.tries ?? 0}`}

@@ -57,9 +57,14 @@ export function TrueFalseAnswer({ onAnswer }: { onAnswer: (answer: Answer) => vo
 export function ShortAnswer({
   onAnswer,
   onEscape,
+  draft,
+  onDraft,
 }: {
   onAnswer: (answer: Answer) => void;
   onEscape: () => void;
+  /** What the learner typed here before and did not submit. */
+  draft?: string;
+  onDraft?: (text: string) => void;
 }) {
   const { inputActive } = useUi();
   useTyping();
@@ -72,6 +77,8 @@ export function ShortAnswer({
         <TextField
           isActive={inputActive}
           placeholder="your answer"
+          initial={draft}
+          onChange={onDraft}
           onSubmit={(value) => value.trim() !== '' && onAnswer(value)}
         />
       </Box>

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseDesign } from '../../../course/grade.js';
@@ -29,10 +29,20 @@ export async function prepareDraft(file: string, question: Question): Promise<vo
 }
 
 /** The answer in a file, or why there is none. Lines that are only comments do not count. */
-export async function readDesign(path: string): Promise<{ answer: string } | { problem: string }> {
+export async function readDesign(
+  path: string,
+): Promise<{ answer: string; file: string } | { problem: string }> {
+  // Relative to the folder the learner started churn-labs in (the app never changes it).
   const file = resolve(path.replace(/^~(?=$|\/)/, homedir()));
   let text: string;
   try {
+    // A FIFO or a device would be read forever: only a file, and only a design's size of one.
+    const info = await stat(file);
+    if (!info.isFile()) return { problem: `${file} is not a file. Give the path of a YAML file.` };
+    if (info.size > MAX_DESIGN_BYTES)
+      return {
+        problem: `${file} is ${Math.round(info.size / 1024)} KB; an answer is at most ${MAX_DESIGN_BYTES / 1024} KB. Give the file with your answer.`,
+      };
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -52,5 +62,8 @@ export async function readDesign(path: string): Promise<{ answer: string } | { p
       problem: `${file}${parsed.line ? `:${parsed.line}` : ''}: the YAML does not parse (${parsed.problem}). Fix it, save, and choose again.`,
     };
   }
-  return { answer: text };
+  return { answer: text, file };
 }
+
+/** A design answer is a few manifests' worth of YAML. */
+const MAX_DESIGN_BYTES = 64 * 1024;
