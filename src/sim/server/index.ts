@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ApiError, methodNotAllowed } from '../../kube/errors.js';
@@ -22,8 +23,8 @@ import { handleWatch } from './watch.js';
 import { handleCreate, handlePatch, handleUpdate } from './write.js';
 
 /**
- * The simulated cluster's API server: one HTTP listener that the real kubectl accepts as a
- * Kubernetes API. Requests are handled synchronously against the store (fast, and ordered), except
+ * The simulated cluster's API server: one HTTPS listener that the real kubectl accepts as a
+ * Kubernetes API, serving the certificate its own CA signed (see ../tls.ts). Requests are handled synchronously against the store (fast, and ordered), except
  * the long ones: watches, followed logs, proxied requests and exec sessions.
  */
 export interface ApiServer {
@@ -35,13 +36,15 @@ export interface ApiServer {
 }
 
 export interface ApiServerOptions {
+  /** The serving certificate and its key (PEM). */
+  tls: { cert: string; key: string };
   log?: (line: string) => void;
 }
 
 export function createApiServer(
   store: Store,
   runtime: Runtime | (() => Runtime | undefined) | undefined,
-  options: ApiServerOptions = {},
+  options: ApiServerOptions,
 ): ApiServer {
   const api: Api = {
     store,
@@ -50,13 +53,19 @@ export function createApiServer(
     closers: new Set(),
   };
   const sockets = new Set<Duplex>();
-  const server = createServer((req, res) => {
-    // No request may end the server: whatever escapes a handler ends its own connection only.
-    handle(api, req, res).catch((error: unknown) => {
-      api.log(`internal error while answering ${req.method} ${req.url}: ${(error as Error)?.stack ?? error}`);
-      res.destroy();
-    });
-  });
+  // TLS 1.2 and 1.3 only, as the API server's default (--tls-min-version VersionTLS12).
+  const server = createServer(
+    { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' },
+    (req, res) => {
+      // No request may end the server: whatever escapes a handler ends its own connection only.
+      handle(api, req, res).catch((error: unknown) => {
+        api.log(
+          `internal error while answering ${req.method} ${req.url}: ${(error as Error)?.stack ?? error}`,
+        );
+        res.destroy();
+      });
+    },
+  );
   // Node's parser refuses a method it does not know before any handler runs; the API server takes
   // any method and answers 405 with a Status. Other malformed requests get Node's plain 400.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
@@ -97,7 +106,7 @@ export function createApiServer(
         server.once('error', reject);
         server.listen(port, '127.0.0.1', () => {
           server.off('error', reject);
-          resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+          resolve(`https://127.0.0.1:${(server.address() as AddressInfo).port}`);
         });
       });
     },
