@@ -84,6 +84,15 @@ export function createApiServer(
     else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') plain('408 Request Timeout');
     else plain('400 Bad Request');
   });
+  // Plain HTTP sent to the TLS port: Go's server (so the API server) answers it in clear text
+  // rather than only closing, so that `curl http://…` says what is wrong. OpenSSL has recognised
+  // the request line by then; its TCP socket is still open beneath the failed TLS one.
+  server.on('tlsClientError', (error: NodeJS.ErrnoException, tlsSocket: Duplex) => {
+    const raw = (tlsSocket as Duplex & { _parent?: Duplex })._parent;
+    if (error.code === 'ERR_SSL_HTTP_REQUEST' && raw?.writable)
+      raw.end('HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n');
+    else tlsSocket.destroy();
+  });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

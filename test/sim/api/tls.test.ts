@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:https';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -94,6 +94,27 @@ describe('HTTPS and the certificate authority', () => {
     expect(kubectl.stderr).toContain(
       'tls: failed to verify certificate: x509: certificate signed by unknown authority',
     );
+  });
+
+  it('answers plain HTTP on its port as Go does, in clear text, and keeps serving', async () => {
+    const sim = await start(await home());
+    const port = Number(new URL(sim.url).port);
+    const plain = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => socket.write(request));
+        let text = '';
+        socket.on('data', (chunk) => {
+          text += chunk.toString();
+        });
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+    expect(await plain('GET /version HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')).toBe(
+      'HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n',
+    );
+    // Not HTTP, not TLS: the connection is closed, as Go's server does.
+    expect(await plain('\x00\x01\x02\x03\x04 hello\r\n')).toBe('');
+    expect(await version(port, { ca: sim.ca })).toBe(200);
   });
 
   it('answers to loopback and the in-cluster names, and to no other', async () => {
