@@ -20,10 +20,10 @@ import {
 /**
  * Makes the simulated API server's certificates as kubeadm lays out a cluster's PKI: a CA named
  * `kubernetes` (10 years) that signs a serving certificate `kube-apiserver` and the kubeconfig
- * user's client certificate `kubernetes-admin` (1 year each). Keys
- * are ECDSA P-256 (milliseconds to make, where RSA 2048 takes a good part of a second); Go's
- * crypto/tls in kubectl and Node's TLS in the official JavaScript client both accept them.
- * Loaded only when a certificate has to be made, so that a start that reuses them stays light.
+ * user's client certificate `kubernetes-admin` (1 year each). Keys are ECDSA P-256 (milliseconds
+ * to make, where RSA 2048 takes a good part of a second); Go's crypto/tls in kubectl and Node's TLS
+ * in the official JavaScript client both accept them. Loaded only when a certificate has to be
+ * made, so that a start that reuses them stays light.
  */
 export interface Pem {
   cert: string;
@@ -119,11 +119,11 @@ export function generateServing(
   return generateSigned(ca, 'CN=kube-apiserver', ExtendedKeyUsage.serverAuth, [san], now);
 }
 
-/** The user of the kubeconfig, as kubeadm's admin.conf names it (Kubernetes 1.29 and later). */
+/** The user of the kubeconfig, as kubeadm's admin.conf names it (Kubernetes 1.29 and later; Go orders O before CN). */
 export function generateAdmin(ca: Pem, now = new Date()): Promise<Pem> {
   return generateSigned(
     ca,
-    'CN=kubernetes-admin, O=kubeadm:cluster-admins',
+    'O=kubeadm:cluster-admins, CN=kubernetes-admin',
     ExtendedKeyUsage.clientAuth,
     [],
     now,

@@ -6,8 +6,9 @@ import { writeFileAtomicSync } from '../files/atomic.js';
 /**
  * The simulated API server's certificate authority and serving certificate, kept in the
  * simulator's folder as kubeadm keeps them in /etc/kubernetes/pki (ca.crt, ca.key, apiserver.crt,
- * apiserver.key), with the kubeconfig user's (admin.crt, admin.key). Made once and reused, so that a kubeconfig (which carries the CA) stays valid
- * across restarts; made again when missing, unreadable, not matching, or expiring soon.
+ * apiserver.key), with the kubeconfig user's client certificate (admin.crt, admin.key). Made once
+ * and reused, so that a kubeconfig (which carries the CA) stays valid across restarts; made again
+ * when missing, unreadable, not matching, or expiring soon.
  */
 export interface ServingCertificates {
   /** The CA certificate (PEM): what a client trusts. */
@@ -31,7 +32,7 @@ export const SERVING_NAMES = {
   ips: ['127.0.0.1'],
 };
 
-/** A certificate that expires within this is made again at start (kubeadm renews within 180 days; a course needs less). */
+/** A certificate that expires within this is made again at start. */
 export const RENEW_BEFORE_MS = 30 * 24 * 60 * 60 * 1000;
 
 export const certificateFiles = (dir: string) => ({

@@ -24,8 +24,9 @@ import { handleCreate, handlePatch, handleUpdate } from './write.js';
 
 /**
  * The simulated cluster's API server: one HTTPS listener that the real kubectl accepts as a
- * Kubernetes API, serving the certificate its own CA signed (see ../tls.ts). Requests are handled synchronously against the store (fast, and ordered), except
- * the long ones: watches, followed logs, proxied requests and exec sessions.
+ * Kubernetes API, serving the certificate its own CA signed (see ../tls.ts). Requests are handled
+ * synchronously against the store (fast, and ordered), except the long ones: watches, followed
+ * logs, proxied requests and exec sessions.
  */
 export interface ApiServer {
   server: Server;
