@@ -1,4 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { environmentError } from '../errors.js';
 import { writeFileAtomicSync } from '../files/atomic.js';
@@ -7,11 +9,13 @@ import { bootstrap } from './bootstrap.js';
 import type { Controllers, Runtime, StartControllers } from './runtime-api.js';
 import { createApiServer } from './server/index.js';
 import { journalPath, Store } from './store.js';
+import { certificateFiles, type ServingCertificates, servingCertificates } from './tls.js';
 
 /**
  * The simulated cluster as one in-process service: the object store (persisted under
- * `<home>/sim/`), the API server on 127.0.0.1, the controllers and the node that runs pods, and a
- * kubeconfig with the context `churn-labs-sim` for the real kubectl.
+ * `<home>/sim/`), the API server on https://127.0.0.1 with a CA of its own, the controllers and the
+ * node that runs pods, and a kubeconfig with the context `churn-labs-sim` (and that CA) for the
+ * real kubectl and the official clients.
  */
 export const SIM_CONTEXT = 'churn-labs-sim';
 
@@ -32,6 +36,8 @@ export interface SimulatorOptions {
 
 export interface Simulator {
   url: string;
+  /** The certificate authority (PEM) that signed the server's certificate: what a client trusts. */
+  ca: string;
   kubeconfig: string;
   context: string;
   stop(): Promise<void>;
@@ -65,12 +71,16 @@ function setAsideIfCorrupt(file: string, log: (line: string) => void): void {
   );
 }
 
-function kubeconfigText(url: string): string {
+const base64 = (pem: string) => Buffer.from(pem).toString('base64');
+
+/** As kind writes one: the server with its CA, and a user with a client certificate the CA signed. */
+function kubeconfigText(url: string, tls: ServingCertificates): string {
   return [
     'apiVersion: v1',
     'kind: Config',
     'clusters:',
     '- cluster:',
+    `    certificate-authority-data: ${base64(tls.ca)}`,
     `    server: ${url}`,
     `  name: ${SIM_CONTEXT}`,
     'contexts:',
@@ -82,13 +92,45 @@ function kubeconfigText(url: string): string {
     'preferences: {}',
     'users:',
     `- name: ${SIM_CONTEXT}`,
-    '  user: {}',
+    '  user:',
+    `    client-certificate-data: ${base64(tls.admin.cert)}`,
+    `    client-key-data: ${base64(tls.admin.key)}`,
     '',
   ].join('\n');
 }
 
+/** Whether `url` answers GET /version, trusting the simulator's CA (an older simulator served plain http). */
+function answersVersion(url: string, ca: string | undefined): Promise<boolean> {
+  return new Promise((resolve) => {
+    let target: URL;
+    try {
+      target = new URL('/version', url);
+    } catch {
+      return resolve(false);
+    }
+    const send =
+      target.protocol === 'https:' ? httpsRequest : target.protocol === 'http:' ? httpRequest : undefined;
+    if (!send) return resolve(false);
+    const req = send(target, { ca, timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
+
+function readIfThere(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 /** One simulator per home: another live one (its process alive and its URL answering) is an error. */
-async function claimHome(pidFile: string): Promise<void> {
+async function claimHome(pidFile: string, caFile: string): Promise<void> {
   if (!existsSync(pidFile)) return;
   const [pidText, url] = readFileSync(pidFile, 'utf8').split('\n');
   const pid = Number(pidText);
@@ -99,12 +141,7 @@ async function claimHome(pidFile: string): Promise<void> {
     return;
   }
   // The pid may belong to another program by now: only a simulator that answers counts.
-  const answers = url
-    ? await fetch(`${url}/version`, { signal: AbortSignal.timeout(1000) }).then(
-        (r) => r.ok,
-        () => false,
-      )
-    : true;
+  const answers = url ? await answersVersion(url, readIfThere(caFile)) : true;
   if (answers)
     throw environmentError(
       `A simulated cluster already runs for this folder (process ${pid}${url ? `, ${url}` : ''}). Stop it first, or set CHURN_LABS_HOME to another folder.`,
@@ -118,14 +155,18 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
   const pidFile = join(dir, 'simulator.pid');
-  await claimHome(pidFile);
+  await claimHome(pidFile, certificateFiles(dir).caCert);
+  const certificates = await servingCertificates(dir, { log });
   const stateFile = join(dir, 'state.json');
   setAsideIfCorrupt(stateFile, log);
   const store = new Store({ file: stateFile, naming });
   bootstrap(store);
 
   let controllers: Controllers | undefined;
-  const api = createApiServer(store, () => controllers?.runtime ?? options.runtime, { log });
+  const api = createApiServer(store, () => controllers?.runtime ?? options.runtime, {
+    log,
+    tls: certificates,
+  });
   let url: string;
   try {
     url = await api.listen(options.port ?? 0);
@@ -158,11 +199,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   }
 
   const kubeconfig = join(dir, 'kubeconfig');
-  writeFileAtomicSync(kubeconfig, kubeconfigText(url), 0o600);
+  writeFileAtomicSync(kubeconfig, kubeconfigText(url, certificates), 0o600);
 
   let stopping: Promise<void> | undefined;
   return {
     url,
+    ca: certificates.ca,
     kubeconfig,
     context: SIM_CONTEXT,
     stop() {

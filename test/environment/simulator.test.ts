@@ -17,7 +17,7 @@ import {
  * src/sim/main.ts exists.
  */
 const simulatorModule = join(process.cwd(), 'src', 'sim', 'main.ts');
-type Simulator = { url: string; kubeconfig: string; context: string; stop(): Promise<void> };
+type Simulator = { url: string; ca: string; kubeconfig: string; context: string; stop(): Promise<void> };
 
 describe.skipIf(!existsSync(simulatorModule))('up against the simulated cluster', () => {
   let machine: TestMachine;
@@ -54,6 +54,9 @@ describe.skipIf(!existsSync(simulatorModule))('up against the simulated cluster'
     const sim = await start();
     machine.env.STANDIN_API_URL = sim.url;
     process.env.STANDIN_API_URL = sim.url;
+    // kind's kubeconfig entry trusts the cluster's CA, as the real kind's does.
+    machine.env.STANDIN_API_CA = sim.ca;
+    process.env.STANDIN_API_CA = sim.ca;
     // The simulated cluster serves the metrics API itself; it has no RBAC and no aggregation layer
     // (APIService), so it gets the Deployment and Service of the real manifest.
     await writePackage(machine.packageDir, '0.1.0', {

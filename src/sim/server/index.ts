@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ApiError, methodNotAllowed } from '../../kube/errors.js';
@@ -22,9 +23,10 @@ import { handleWatch } from './watch.js';
 import { handleCreate, handlePatch, handleUpdate } from './write.js';
 
 /**
- * The simulated cluster's API server: one HTTP listener that the real kubectl accepts as a
- * Kubernetes API. Requests are handled synchronously against the store (fast, and ordered), except
- * the long ones: watches, followed logs, proxied requests and exec sessions.
+ * The simulated cluster's API server: one HTTPS listener that the real kubectl accepts as a
+ * Kubernetes API, serving the certificate its own CA signed (see ../tls.ts). Requests are handled
+ * synchronously against the store (fast, and ordered), except the long ones: watches, followed
+ * logs, proxied requests and exec sessions.
  */
 export interface ApiServer {
   server: Server;
@@ -35,13 +37,15 @@ export interface ApiServer {
 }
 
 export interface ApiServerOptions {
+  /** The serving certificate and its key (PEM). */
+  tls: { cert: string; key: string };
   log?: (line: string) => void;
 }
 
 export function createApiServer(
   store: Store,
   runtime: Runtime | (() => Runtime | undefined) | undefined,
-  options: ApiServerOptions = {},
+  options: ApiServerOptions,
 ): ApiServer {
   const api: Api = {
     store,
@@ -50,13 +54,19 @@ export function createApiServer(
     closers: new Set(),
   };
   const sockets = new Set<Duplex>();
-  const server = createServer((req, res) => {
-    // No request may end the server: whatever escapes a handler ends its own connection only.
-    handle(api, req, res).catch((error: unknown) => {
-      api.log(`internal error while answering ${req.method} ${req.url}: ${(error as Error)?.stack ?? error}`);
-      res.destroy();
-    });
-  });
+  // TLS 1.2 and 1.3 only, as the API server's default (--tls-min-version VersionTLS12).
+  const server = createServer(
+    { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' },
+    (req, res) => {
+      // No request may end the server: whatever escapes a handler ends its own connection only.
+      handle(api, req, res).catch((error: unknown) => {
+        api.log(
+          `internal error while answering ${req.method} ${req.url}: ${(error as Error)?.stack ?? error}`,
+        );
+        res.destroy();
+      });
+    },
+  );
   // Node's parser refuses a method it does not know before any handler runs; the API server takes
   // any method and answers 405 with a Status. Other malformed requests get Node's plain 400.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
@@ -74,6 +84,15 @@ export function createApiServer(
     } else if (error.code === 'HPE_HEADER_OVERFLOW') plain('431 Request Header Fields Too Large');
     else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') plain('408 Request Timeout');
     else plain('400 Bad Request');
+  });
+  // Plain HTTP sent to the TLS port: Go's server (so the API server) answers it in clear text
+  // rather than only closing, so that `curl http://…` says what is wrong. OpenSSL has recognised
+  // the request line by then; its TCP socket is still open beneath the failed TLS one.
+  server.on('tlsClientError', (error: NodeJS.ErrnoException, tlsSocket: Duplex) => {
+    const raw = (tlsSocket as Duplex & { _parent?: Duplex })._parent;
+    if (error.code === 'ERR_SSL_HTTP_REQUEST' && raw?.writable)
+      raw.end('HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n');
+    else tlsSocket.destroy();
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     sockets.add(socket);
@@ -97,7 +116,7 @@ export function createApiServer(
         server.once('error', reject);
         server.listen(port, '127.0.0.1', () => {
           server.off('error', reject);
-          resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+          resolve(`https://127.0.0.1:${(server.address() as AddressInfo).port}`);
         });
       });
     },

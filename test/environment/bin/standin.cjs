@@ -9,8 +9,9 @@
 //                    permission | windows | desktop (Docker Desktop's own socket)
 //   STANDIN_ARCH     x86_64 (default) | aarch64;  STANDIN_OS  Docker's OperatingSystem
 //   STANDIN_FAIL     a comma-separated list of the failures below
-// kind's kubeconfig entries point at $STANDIN_API_URL (a running API server), so that what `up`
-// does next through the real kubectl is real. Every message is the real tool's, as its source,
+// kind's kubeconfig entries point at $STANDIN_API_URL (a running API server), trusting the CA in
+// $STANDIN_API_CA (PEM) if it serves https, so that what `up` does next through the real kubectl
+// is real. Every message is the real tool's, as its source,
 // documentation or issue threads show it (kind issues 3795, 3845, 4066, 4236, PR 4238; docker/cli
 // info.go and PR 3594; containers/podman docker.in; docker/for-win 14517 and 14975).
 const { createHash } = require('node:crypto');
@@ -278,9 +279,11 @@ module.exports = function main(tool, args) {
       kind: 'Config',
     };
   const upsert = (list, entry) => [...(list || []).filter((e) => e.name !== entry.name), entry];
-  const writeKubeconfig = (server) => {
+  const writeKubeconfig = (server, ca) => {
     const config = readConfig();
-    config.clusters = upsert(config.clusters, { name: context, cluster: { server } });
+    const cluster = { server };
+    if (ca) cluster['certificate-authority-data'] = Buffer.from(ca).toString('base64');
+    config.clusters = upsert(config.clusters, { name: context, cluster });
     config.users = upsert(config.users, { name: context, user: { token: 'kind' } });
     config.contexts = upsert(config.contexts, {
       name: context,
@@ -357,10 +360,15 @@ module.exports = function main(tool, args) {
       );
       return exit(1);
     }
-    state.clusters[name] = { server: env.STANDIN_API_URL, status: 'running', startedAt: Date.now() };
+    state.clusters[name] = {
+      server: env.STANDIN_API_URL,
+      ca: env.STANDIN_API_CA || undefined,
+      status: 'running',
+      startedAt: Date.now(),
+    };
     save();
     err(' ✓ Preparing nodes 📦\n ✓ Writing configuration 📜\n ✓ Starting control-plane 🕹️');
-    writeKubeconfig(env.STANDIN_API_URL);
+    writeKubeconfig(env.STANDIN_API_URL, env.STANDIN_API_CA);
     return err(
       `You can now use your cluster with:\n\nkubectl cluster-info --context ${context}\n\nThanks for using kind! 😊`,
     );
@@ -379,7 +387,7 @@ module.exports = function main(tool, args) {
       err(`ERROR: could not locate any control plane nodes for cluster named '${name}'`);
       return exit(1);
     }
-    return writeKubeconfig(state.clusters[name].server);
+    return writeKubeconfig(state.clusters[name].server, state.clusters[name].ca);
   }
   if (args[0] === 'load' && args[1] === 'docker-image') {
     const ref = args[2];

@@ -1,6 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import type { OutgoingHttpHeaders } from 'node:http';
+import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { execa } from 'execa';
 import type { KubeObject } from '../../../src/kube/objects.js';
 import { type Simulator, startSimulator } from '../../../src/sim/main.js';
@@ -56,7 +59,43 @@ export interface TestCluster {
     args: string[],
     options?: { input?: string; timeout?: number },
   ): Promise<{ stdout: string; stderr: string; exitCode: number }>;
+  /** A request to the API server (a path, or a whole URL) as fetch() makes it, trusting its CA. */
+  fetch(path: string, init?: TrustingInit): Promise<Response>;
   stop(): Promise<void>;
+}
+
+export interface TrustingInit {
+  method?: string;
+  headers?: OutgoingHttpHeaders;
+  body?: string | Buffer;
+  signal?: AbortSignal;
+}
+
+/**
+ * fetch() for the simulator's https URL: Node 20's fetch takes no CA of its own, so this asks
+ * node:https with the simulator's CA and hands back a standard Response (its body streamed).
+ */
+export function fetchTrusting(ca: string): (url: string, init?: TrustingInit) => Promise<Response> {
+  return (url, init = {}) =>
+    new Promise((resolve, reject) => {
+      const req = request(
+        url,
+        { method: init.method ?? 'GET', headers: init.headers, ca, signal: init.signal },
+        (res) => {
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(res.headers))
+            for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value])
+              headers.append(name, one);
+          const status = res.statusCode ?? 0;
+          const empty = status === 204 || status === 304 || init.method === 'HEAD';
+          if (empty) res.resume();
+          const body = empty ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>);
+          resolve(new Response(body, { status, statusText: res.statusMessage, headers }));
+        },
+      );
+      req.on('error', reject);
+      req.end(init.body);
+    });
 }
 
 export const KUBECTL = process.env.KUBECTL ?? 'kubectl';
@@ -74,10 +113,12 @@ export async function startCluster(
     },
   });
   const cacheDir = options.cacheDir ?? join(home, 'kube-cache');
+  const trusting = fetchTrusting(sim.ca);
   return {
     home,
     sim,
     store: store!,
+    fetch: (path, init) => trusting(path.startsWith('https://') ? path : `${sim.url}${path}`, init),
     async kubectl(args, run = {}) {
       const result = await execa(
         KUBECTL,

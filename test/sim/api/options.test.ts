@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type TestCluster } from './helpers.js';
 
@@ -10,7 +10,7 @@ describe('list options and methods', () => {
   });
   afterAll(() => cluster?.stop());
   const get = async (path: string) => {
-    const response = await fetch(`${cluster.sim.url}${path}`);
+    const response = await cluster.fetch(path);
     return {
       status: response.status,
       body: (await response.json()) as { reason?: string; message?: string },
@@ -32,7 +32,7 @@ describe('list options and methods', () => {
 
   it('reads watch=maybe as the API server converts a boolean: true, a watch', async () => {
     const controller = new AbortController();
-    const response = await fetch(`${cluster.sim.url}/api/v1/namespaces?watch=maybe`, {
+    const response = await cluster.fetch(`/api/v1/namespaces?watch=maybe`, {
       signal: controller.signal,
     });
     const reader = response.body!.getReader();
@@ -43,7 +43,7 @@ describe('list options and methods', () => {
     expect((await get('/api/v1/namespaces?watch=0')).body).toMatchObject({ kind: 'NamespaceList' });
     // An empty value is true too (the conversion's "any other value, the empty string included").
     const empty = new AbortController();
-    const bare = await fetch(`${cluster.sim.url}/api/v1/namespaces?watch=`, { signal: empty.signal });
+    const bare = await cluster.fetch(`/api/v1/namespaces?watch=`, { signal: empty.signal });
     const chunk = new TextDecoder().decode((await bare.body!.getReader().read()).value);
     empty.abort();
     expect(chunk).toMatch(/^\{"type":"ADDED"/);
@@ -52,7 +52,7 @@ describe('list options and methods', () => {
   it('answers a method it does not know with 405 and a Status, and keeps serving', async () => {
     const url = new URL(cluster.sim.url);
     const raw = await new Promise<string>((resolve, reject) => {
-      const socket = connect(Number(url.port), url.hostname, () =>
+      const socket = connect(Number(url.port), url.hostname, { ca: cluster.sim.ca }, () =>
         socket.write(`FOO /api/v1/namespaces HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`),
       );
       let text = '';

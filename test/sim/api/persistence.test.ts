@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator } from '../../../src/sim/main.js';
-import { startCluster } from './helpers.js';
+import { fetchTrusting, startCluster } from './helpers.js';
 
 /** The cluster's state lives under <home>/sim and survives a restart; a broken state file never stops it. */
 describe('state on disk', () => {
@@ -66,7 +66,7 @@ describe('state on disk', () => {
       expect(lines.join('\n')).toMatch(/state file was unreadable; moved it to .*state\.json\.corrupt-/);
       const files = await readdir(join(dir, 'sim'));
       expect(files.some((f) => f.startsWith('state.json.corrupt-'))).toBe(true);
-      const nodes = await (await fetch(`${sim.url}/api/v1/nodes`)).json();
+      const nodes = await (await fetchTrusting(sim.ca)(`${sim.url}/api/v1/nodes`)).json();
       expect((nodes as { items: unknown[] }).items).toHaveLength(1);
     } finally {
       await sim.stop();

@@ -119,7 +119,7 @@ spec:
       path: '/predict',
       body: '{"user_id":"u1","features":{"logins_7d":15,"sessions_7d":20}}',
     });
-    const failed = await fetch(`${cluster.sim.url}/api/v1/namespaces/default/services/api:8000/proxy/fail`, {
+    const failed = await cluster.fetch(`/api/v1/namespaces/default/services/api:8000/proxy/fail`, {
       method: 'POST',
       body: '{}',
     });

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { KUBECTL, waitFor } from './helpers.js';
+import { fetchTrusting, KUBECTL, waitFor } from './helpers.js';
 
 /**
  * `churn-labs sim serve` as a learner runs it (the built CLI, dist/cli.js, as `npm test` builds it):
@@ -52,7 +52,7 @@ describe('churn-labs sim serve', () => {
     const line = await waitFor(
       () =>
         stdout().match(
-          /^ready kubeconfig=(\S+) context=churn-labs-sim server=(http:\/\/127\.0\.0\.1:\d+)\n$/,
+          /^ready kubeconfig=(\S+) context=churn-labs-sim server=(https:\/\/127\.0\.0\.1:\d+)\n$/,
         ),
       'the ready line',
       20_000,
@@ -75,6 +75,8 @@ describe('churn-labs sim serve', () => {
       { reject: false },
     );
     expect(nodes.stdout.trim()).toBe('node/churn-labs-control-plane');
+    const fetch = fetchTrusting(await readFile(join(home, 'sim', 'ca.crt'), 'utf8'));
+    expect((await fetch(`${line[2]}/version`)).status).toBe(200);
     child.kill('SIGTERM');
     const result = await child;
     expect(result.exitCode).toBe(0);
@@ -94,7 +96,7 @@ describe('churn-labs sim serve', () => {
     });
     expect(second.exitCode).toBe(1);
     expect(String(second.stderr).trim()).toMatch(
-      /^churn-labs: A simulated cluster already runs for this folder \(process \d+, http:\/\/127\.0\.0\.1:\d+\)\. Stop it first, or set CHURN_LABS_HOME to another folder\.$/,
+      /^churn-labs: A simulated cluster already runs for this folder \(process \d+, https:\/\/127\.0\.0\.1:\d+\)\. Stop it first, or set CHURN_LABS_HOME to another folder\.$/,
     );
     first.child.kill('SIGINT');
     expect((await first.child).exitCode).toBe(0);

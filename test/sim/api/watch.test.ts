@@ -1,8 +1,10 @@
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiServer } from '../../../src/sim/server/index.js';
 import { Store } from '../../../src/sim/store.js';
-import { KUBECTL, setPodRunning, startCluster, type TestCluster, waitFor } from './helpers.js';
+import { servingCertificates } from '../../../src/sim/tls.js';
+import { fetchTrusting, KUBECTL, setPodRunning, startCluster, type TestCluster, waitFor } from './helpers.js';
 
 /** Watches: `kubectl get -w`, `wait`, `delete` waiting, `rollout status`, and the protocol itself. */
 describe('watch', () => {
@@ -104,9 +106,9 @@ describe('watch', () => {
 
   it('the protocol: resume from a resourceVersion, selectors, ADDED/DELETED as objects enter and leave, timeoutSeconds', async () => {
     const base = `${cluster.sim.url}/api/v1/namespaces/default/configmaps`;
-    const list = (await (await fetch(base)).json()) as { metadata: { resourceVersion: string } };
+    const list = (await (await cluster.fetch(base)).json()) as { metadata: { resourceVersion: string } };
     const controller = new AbortController();
-    const response = await fetch(
+    const response = await cluster.fetch(
       `${base}?watch=1&labelSelector=team%3Dml&resourceVersion=${list.metadata.resourceVersion}&allowWatchBookmarks=true`,
       {
         signal: controller.signal,
@@ -155,7 +157,7 @@ describe('watch', () => {
       { type: 'DELETED', name: 'ours', team: 'ops' },
     ]);
 
-    const timed = await fetch(`${base}?watch=1&timeoutSeconds=1`);
+    const timed = await cluster.fetch(`${base}?watch=1&timeoutSeconds=1`);
     const text = await timed.text();
     expect(
       text
@@ -167,8 +169,10 @@ describe('watch', () => {
 
   it('answers 410 Expired for a resourceVersion older than the history it keeps', async () => {
     const store = new Store({ historySize: 3 });
-    const server = createApiServer(store, undefined);
+    const tls = await servingCertificates(join(cluster.home, 'another-server'));
+    const server = createApiServer(store, undefined, { tls });
     const url = await server.listen(0);
+    const fetch = fetchTrusting(tls.ca);
     try {
       for (let i = 0; i < 6; i++)
         store.create('ConfigMap', {
