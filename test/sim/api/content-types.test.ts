@@ -9,7 +9,7 @@ import { startCluster, type TestCluster } from './helpers.js';
 describe('request content types', () => {
   let cluster: TestCluster;
   const send = (method: string, path: string, body: string, contentType?: string) =>
-    fetch(`${cluster.sim.url}${path}`, {
+    cluster.fetch(path, {
       method,
       body,
       headers: contentType ? { 'Content-Type': contentType } : {},
