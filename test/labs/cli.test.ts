@@ -99,6 +99,7 @@ describe('churn-labs list and hint on the ten exercises', () => {
         attempts: 0,
         answered: 1,
         questions: course.quizzes[0]!.questions.length,
+        file: null,
       },
     ]);
     expect(report.next).toEqual({ exercise: course.exercises[1]!.id });
