@@ -63,7 +63,11 @@ export class MetricReader {
     current: number,
     set: SetCondition,
   ): { replicas: number; metric?: string; statuses: unknown[]; error?: string } {
-    const selector = target.spec?.selector;
+    // The scale subresource's selector: a ReplicationController's is a plain map of labels.
+    const selector: LabelSelector | undefined =
+      target.kind === 'ReplicationController' && target.spec?.selector
+        ? { matchLabels: target.spec.selector }
+        : target.spec?.selector;
     if (!selector) {
       this.event(hpa, 'Warning', 'SelectorRequired', 'selector is required');
       set('ScalingActive', 'False', 'InvalidSelector', "the HPA target's scale is missing a selector");

@@ -16,7 +16,13 @@ import {
 } from './meta.js';
 
 const COMPONENT = 'horizontal-pod-autoscaler';
-const SCALABLE: Record<string, string> = { Deployment: 'deployments.apps', ReplicaSet: 'replicasets.apps' };
+/** The kinds with a scale subresource the simulator serves, as the HPA reaches them through it. */
+const SCALABLE: Record<string, string> = {
+  Deployment: 'deployments.apps',
+  ReplicaSet: 'replicasets.apps',
+  StatefulSet: 'statefulsets.apps',
+  ReplicationController: 'replicationcontrollers',
+};
 
 export interface HpaSettings extends ControllerSettings {
   /** --horizontal-pod-autoscaler-sync-period (15 s). */

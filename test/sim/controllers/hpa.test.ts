@@ -219,6 +219,53 @@ describe('HorizontalPodAutoscaler controller', () => {
     ).toBe(true);
     expect(replicas(store)).toBe(2);
   });
+  for (const kind of ['StatefulSet', 'ReplicationController'] as const)
+    it(`scales a ${kind} through its scale, reading its pods by its selector`, async () => {
+      const store = clusterStore();
+      onStop(autoNode(store).stop);
+      const metrics = fakeMetrics();
+      const template = deploymentObject('web').spec.template;
+      const object: KubeObject =
+        kind === 'StatefulSet'
+          ? {
+              apiVersion: 'apps/v1',
+              kind,
+              metadata: { name: 'web', namespace: NS },
+              spec: { replicas: 2, serviceName: 'web', selector: { matchLabels: { app: 'web' } }, template },
+            }
+          : {
+              apiVersion: 'v1',
+              kind,
+              metadata: { name: 'web', namespace: NS },
+              spec: { replicas: 2, selector: { app: 'web' }, template },
+            };
+      apply(store, kind, object);
+      startPlane(
+        store,
+        { hpa: { syncPeriodMs: 100, cpuInitializationPeriodMs: 0, initialReadinessDelayMs: 0 } },
+        metrics,
+      );
+      await waitFor(() => store.require(kind, NS, 'web').status?.readyReplicas === 2);
+      for (const pod of podsOf(store, 'web')) metrics.set(pod.metadata.name, 425);
+      onStop(
+        store.subscribe(
+          (e) => e.kind === 'Pod' && e.type === 'ADDED' && metrics.set(e.object.metadata.name, 425),
+        ),
+      );
+      apply(
+        store,
+        'HorizontalPodAutoscaler',
+        hpaObject({
+          scaleTargetRef: { apiVersion: object.apiVersion, kind, name: 'web' },
+          minReplicas: 1,
+          maxReplicas: 10,
+        }),
+      );
+      // 2 pods at 85% of their 500m with a 70% target: 3.
+      await waitFor(() => store.require(kind, NS, 'web').spec.replicas === 3);
+      expect(condition(hpa(store), 'AbleToScale')?.reason).toBe('SucceededRescale');
+    });
+
   it('two HPAs on one Deployment: both AmbiguousSelector, and neither scales', async () => {
     const { store, create, setLoad } = await cluster({ millicores: 375 });
     create();
