@@ -1,10 +1,11 @@
 import { id_field, labels_field, type Session, upstreamFile } from './harness.js';
 import { grepMatch } from './shell.js';
 
-// test/cmd/apply.sh (kubernetes/kubernetes at 004ac096f01c). Two changes of kubectl since that
-// revision, made as upstream's later revisions make them: CustomResourceDefinitions are written in
-// apiextensions.k8s.io/v1 (v1beta1 is served by no API server since 1.22), and --prune-whitelist
-// is --prune-allowlist (kubectl 1.32 has no --prune-whitelist).
+// test/cmd/apply.sh (kubernetes/kubernetes at 004ac096f01c; line ranges approximate). Two changes
+// of kubectl since that revision, made as upstream's later revisions make them:
+// CustomResourceDefinitions are written in apiextensions.k8s.io/v1 (v1beta1 is served by no API
+// server since 1.22), and --prune-whitelist is --prune-allowlist (kubectl 1.32 has no
+// --prune-whitelist).
 const t = upstreamFile('apply.sh');
 
 const ids = `{{range.items}}{{${id_field}}}:{{end}}`;

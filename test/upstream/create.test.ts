@@ -6,8 +6,8 @@ const t = upstreamFile('create.sh');
 const ids = `{{range.items}}{{${id_field}}}:{{end}}`;
 const VALID_POD = 'test/fixtures/doc-yaml/admin/limitrange/valid-pod.yaml';
 
-// run_kubectl_create_dry_run_tests, create.sh:22-38
-t.fn('run_kubectl_create_dry_run_tests', { lines: 'test/cmd/create.sh:22-38' }, async (s) => {
+// run_kubectl_create_dry_run_tests, create.sh:22-39
+t.fn('run_kubectl_create_dry_run_tests', { lines: 'test/cmd/create.sh:22-39' }, async (s) => {
   await s.createAndUseNewNamespace();
   await s.getObjectAssert('pods', ids, '');
   await s.kubectl('create --dry-run=client -f hack/testdata/pod.yaml');
@@ -15,8 +15,8 @@ t.fn('run_kubectl_create_dry_run_tests', { lines: 'test/cmd/create.sh:22-38' }, 
   await s.getObjectAssert('pods', ids, '');
 });
 
-// run_kubectl_create_filter_tests, create.sh:41-61
-t.fn('run_kubectl_create_filter_tests', { lines: 'test/cmd/create.sh:41-61' }, async (s) => {
+// run_kubectl_create_filter_tests, create.sh:42-63
+t.fn('run_kubectl_create_filter_tests', { lines: 'test/cmd/create.sh:42-63' }, async (s) => {
   await s.createAndUseNewNamespace();
   await s.getObjectAssert('pods', ids, '');
   await s.kubectl('create -l unique-label=bingbang -f hack/testdata/filter');
@@ -26,8 +26,8 @@ t.fn('run_kubectl_create_filter_tests', { lines: 'test/cmd/create.sh:41-61' }, a
   await s.kubectl('delete pods selector-test-pod');
 });
 
-// run_kubectl_create_error_tests, create.sh:63-81
-t.fn('run_kubectl_create_error_tests', { lines: 'test/cmd/create.sh:63-81' }, async (s) => {
+// run_kubectl_create_error_tests, create.sh:65-82
+t.fn('run_kubectl_create_error_tests', { lines: 'test/cmd/create.sh:65-82' }, async (s) => {
   await s.createAndUseNewNamespace();
   // Passing no arguments to create is an error
   await s.fails('create');
@@ -38,8 +38,8 @@ t.fn('run_kubectl_create_error_tests', { lines: 'test/cmd/create.sh:63-81' }, as
   s.grepQ(out.all, 'raw and --edit are mutually exclusive');
 });
 
-// run_create_job_tests, create.sh:84-115
-t.fn('run_create_job_tests', { lines: 'test/cmd/create.sh:84-115' }, async (s) => {
+// run_create_job_tests, create.sh:85-118
+t.fn('run_create_job_tests', { lines: 'test/cmd/create.sh:85-118' }, async (s) => {
   await s.createAndUseNewNamespace();
   await s.kubectl('create job test-job --image=k8s.gcr.io/nginx:test-cmd');
   await s.getObjectAssert('job test-job', `{{${image_field0}}}`, 'k8s.gcr.io/nginx:test-cmd');
@@ -85,11 +85,11 @@ t.fn('run_create_job_tests', { lines: 'test/cmd/create.sh:84-115' }, async (s) =
   await s.kubectl('delete cronjob test-pi');
 });
 
-// run_kubectl_create_kustomization_directory_tests, create.sh:117-141. Upstream makes no namespace
+// run_kubectl_create_kustomization_directory_tests, create.sh:120-143. Upstream makes no namespace
 // here: it runs in the one the function before it made.
 t.fn(
   'run_kubectl_create_kustomization_directory_tests',
-  { lines: 'test/cmd/create.sh:117-141' },
+  { lines: 'test/cmd/create.sh:120-143' },
   async (s) => {
     await s.getObjectAssert('configmaps --field-selector=metadata.name=test-the-map', ids, '');
     await s.getObjectAssert('deployment', ids, '');

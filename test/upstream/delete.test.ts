@@ -6,8 +6,8 @@ const t = upstreamFile('delete.sh');
 
 const ids = `{{range.items}}{{${id_field}}}:{{end}}`;
 
-// run_kubectl_delete_allnamespaces_tests, delete.sh:22-56
-t.fn('run_kubectl_delete_allnamespaces_tests', { lines: 'test/cmd/delete.sh:22-56' }, async (s) => {
+// run_kubectl_delete_allnamespaces_tests, delete.sh:22-54
+t.fn('run_kubectl_delete_allnamespaces_tests', { lines: 'test/cmd/delete.sh:22-54' }, async (s) => {
   const name = () => `namespace-${Math.floor(Date.now() / 1000)}-${Math.floor(Math.random() * 32768)}`;
   const nsOne = name();
   const nsTwo = name();

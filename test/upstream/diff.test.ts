@@ -1,7 +1,7 @@
 import type { Output } from './cluster.js';
 import { id_field, type Session, upstreamFile } from './harness.js';
 
-// test/cmd/diff.sh (kubernetes/kubernetes at 083e3f3e0db4).
+// test/cmd/diff.sh (kubernetes/kubernetes at 083e3f3e0db4; line ranges approximate).
 const t = upstreamFile('diff.sh');
 
 const found = (name: string) => `{{range.items}}{{ if eq ${id_field} "${name}" }}found{{end}}{{end}}:`;

@@ -1,7 +1,7 @@
 import { IMAGE_NGINX, id_field, type Session, upstreamFile } from './harness.js';
 import { grepMatch } from './shell.js';
 
-// test/cmd/save-config.sh (kubernetes/kubernetes at 2262bf1c3149).
+// test/cmd/save-config.sh (kubernetes/kubernetes at 2262bf1c3149; line range approximate).
 const t = upstreamFile('save-config.sh');
 
 const ids = `{{range.items}}{{${id_field}}}:{{end}}`;
