@@ -143,6 +143,9 @@ export class Store {
     const next = structuredClone(
       options.status ? { ...current, status: object.status } : { ...object, status: current.status },
     );
+    // A kind without status (ConfigMap, Secret, ...) must not gain a `status` key without a value:
+    // a later patch would decode it as a field the kind does not have.
+    if (next.status === undefined) delete next.status;
     next.kind ??= kind;
     next.apiVersion ??= current.apiVersion;
     // Fields the server owns cannot be changed by a client.

@@ -2,14 +2,21 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FIXTURES } from './cluster.js';
 import {
+  annotations_field,
+  container_len,
   container_name_field,
   generation_field,
   hpa_cpu_field,
   hpa_max_field,
   hpa_min_field,
+  IMAGE_DAEMONSET_R2,
+  IMAGE_DAEMONSET_R2_2,
   IMAGE_DEPLOYMENT_R1,
   IMAGE_DEPLOYMENT_R2,
+  IMAGE_PAUSE_V2,
   IMAGE_PERL,
+  IMAGE_STATEFULSET_R1,
+  IMAGE_STATEFULSET_R2,
   id_field,
   image_field0,
   image_field1,
@@ -28,10 +35,6 @@ const t = upstreamFile('apps.sh');
 
 const ids = `{{range.items}}{{${id_field}}}:{{end}}`;
 const found = (name: string) => `{{range.items}}{{ if eq ${id_field} "${name}" }}found{{end}}{{end}}:`;
-const MANAGED_FIELDS = {
-  match: /has string "kubectl-(set|rollout|autoscale)"/,
-  reason: 'the simulator records no metadata.managedFields, so no field manager is listed',
-};
 
 // run_daemonset_tests, apps.sh:21-58
 t.fn('run_daemonset_tests', { lines: 'test/cmd/apps.sh:21-58' }, async (s) => {
@@ -58,24 +61,55 @@ t.fn('run_daemonset_tests', { lines: 'test/cmd/apps.sh:21-58' }, async (s) => {
   });
 });
 
-t.skip(
-  'run_daemonset_history_tests',
-  'test/cmd/apps.sh:60-110',
-  'not ported yet (needs rollingupdate-daemonset-rv2.yaml; DaemonSet not served)',
-);
+// run_daemonset_history_tests, apps.sh:60-110
+t.fn('run_daemonset_history_tests', { lines: 'test/cmd/apps.sh:60-110' }, async (s) => {
+  await s.createAndUseNewNamespace();
+  const image0 = `{{range.items}}{{${image_field0}}}:{{end}}`;
+  const image1 = `{{range.items}}{{${image_field1}}}:{{end}}`;
+  const containers = `{{range.items}}{{${container_len}}}{{end}}`;
+  const revisions = `{{range.items}}{{${annotations_field}}}:{{end}}`;
+  await s.getObjectAssert('daemonsets', ids, '');
+  // revision 1
+  await s.kubectl('apply -f hack/testdata/rollingupdate-daemonset.yaml --record');
+  await s.waitObjectAssert('controllerrevisions', revisions, '.*rollingupdate-daemonset.yaml --record.*');
+  // rollback to revision 1: a no-op
+  await s.kubectl('rollout undo daemonset --to-revision=1');
+  await s.getObjectAssert('daemonset', image0, `${IMAGE_PAUSE_V2}:`);
+  await s.getObjectAssert('daemonset', containers, '1');
+  // revision 2
+  await s.kubectl('apply -f hack/testdata/rollingupdate-daemonset-rv2.yaml --record');
+  await s.waitObjectAssert('daemonset', image0, `${IMAGE_DAEMONSET_R2}:`);
+  await s.waitObjectAssert('daemonset', image1, `${IMAGE_DAEMONSET_R2_2}:`);
+  await s.getObjectAssert('daemonset', containers, '2');
+  await s.waitObjectAssert('controllerrevisions', revisions, '.*rollingupdate-daemonset-rv2.yaml --record.*');
+  // rollback to revision 1 with dry-run: a no-op
+  await s.kubectl('rollout undo daemonset --dry-run=client');
+  await s.kubectl('rollout undo daemonset --dry-run=server');
+  await s.getObjectAssert('daemonset', image0, `${IMAGE_DAEMONSET_R2}:`);
+  await s.getObjectAssert('daemonset', image1, `${IMAGE_DAEMONSET_R2_2}:`);
+  await s.getObjectAssert('daemonset', containers, '2');
+  // rollback to revision 1
+  await s.kubectl('rollout undo daemonset --to-revision=1');
+  await s.waitObjectAssert('daemonset', image0, `${IMAGE_PAUSE_V2}:`);
+  await s.getObjectAssert('daemonset', containers, '1');
+  // rollback to revision 1000000: fails
+  const out = await s.fails('rollout undo daemonset --to-revision=1000000');
+  s.ifHasString(out, 'unable to find specified revision');
+  await s.getObjectAssert('daemonset', image0, `${IMAGE_PAUSE_V2}:`);
+  await s.getObjectAssert('daemonset', containers, '1');
+  // rollback to the last revision
+  await s.kubectl('rollout undo daemonset');
+  await s.waitObjectAssert('daemonset', image0, `${IMAGE_DAEMONSET_R2}:`);
+  await s.waitObjectAssert('daemonset', image1, `${IMAGE_DAEMONSET_R2_2}:`);
+  await s.getObjectAssert('daemonset', containers, '2');
+  await s.kubectl('delete -f hack/testdata/rollingupdate-daemonset.yaml');
+});
 
 // run_kubectl_apply_deployments_tests, apps.sh:112-172
 t.fn(
   'run_kubectl_apply_deployments_tests',
   {
     lines: 'test/cmd/apps.sh:112-172',
-    explained: [
-      {
-        match: 'has string "Error from server (Conflict)"',
-        reason:
-          'apply with a stale metadata.resourceVersion ("99") and a changed selector answers 422 "field is immutable": the simulator validates before checking the resourceVersion precondition; the apiserver answers 409 Conflict first',
-      },
-    ],
   },
   async (s) => {
     await s.createAndUseNewNamespace();
@@ -129,7 +163,6 @@ t.fn(
     lines: 'test/cmd/apps.sh:174-420',
     minutes: 6,
     explained: [
-      MANAGED_FIELDS,
       {
         match: /revision-history: 1,3|revision: "6"/,
         reason:
@@ -346,11 +379,59 @@ t.fn(
   },
 );
 
-t.skip(
-  'run_statefulset_history_tests',
-  'test/cmd/apps.sh:422-470',
-  'not ported yet (needs rollingupdate-statefulset-rv2.yaml; StatefulSet not served)',
-);
+// run_statefulset_history_tests, apps.sh:422-470
+t.fn('run_statefulset_history_tests', { lines: 'test/cmd/apps.sh:422-470' }, async (s) => {
+  await s.createAndUseNewNamespace();
+  const image0 = `{{range.items}}{{${image_field0}}}:{{end}}`;
+  const image1 = `{{range.items}}{{${image_field1}}}:{{end}}`;
+  const containers = `{{range.items}}{{${container_len}}}{{end}}`;
+  const revisions = `{{range.items}}{{${annotations_field}}}:{{end}}`;
+  await s.getObjectAssert('statefulset', ids, '');
+  // revision 1
+  await s.kubectl('apply -f hack/testdata/rollingupdate-statefulset.yaml --record');
+  await s.waitObjectAssert('controllerrevisions', revisions, '.*rollingupdate-statefulset.yaml --record.*');
+  // rollback to revision 1: a no-op
+  await s.kubectl('rollout undo statefulset --to-revision=1');
+  await s.getObjectAssert('statefulset', image0, `${IMAGE_STATEFULSET_R1}:`);
+  await s.getObjectAssert('statefulset', containers, '1');
+  // revision 2
+  await s.kubectl('apply -f hack/testdata/rollingupdate-statefulset-rv2.yaml --record');
+  await s.waitObjectAssert('statefulset', image0, `${IMAGE_STATEFULSET_R2}:`);
+  await s.waitObjectAssert('statefulset', image1, `${IMAGE_PAUSE_V2}:`);
+  await s.getObjectAssert('statefulset', containers, '2');
+  await s.waitObjectAssert(
+    'controllerrevisions',
+    revisions,
+    '.*rollingupdate-statefulset-rv2.yaml --record.*',
+  );
+  // rollback to revision 1 with dry-run: a no-op
+  await s.kubectl('rollout undo statefulset --dry-run=client');
+  await s.kubectl('rollout undo statefulset --dry-run=server');
+  await s.getObjectAssert('statefulset', image0, `${IMAGE_STATEFULSET_R2}:`);
+  await s.getObjectAssert('statefulset', image1, `${IMAGE_PAUSE_V2}:`);
+  await s.getObjectAssert('statefulset', containers, '2');
+  // rollback to revision 1
+  await s.kubectl('rollout undo statefulset --to-revision=1');
+  await s.waitObjectAssert('statefulset', image0, `${IMAGE_STATEFULSET_R1}:`);
+  await s.getObjectAssert('statefulset', containers, '1');
+  // rollback to revision 1000000: fails
+  const out = await s.fails('rollout undo statefulset --to-revision=1000000');
+  s.ifHasString(out, 'unable to find specified revision');
+  await s.getObjectAssert('statefulset', image0, `${IMAGE_STATEFULSET_R1}:`);
+  await s.getObjectAssert('statefulset', containers, '1');
+  // rollback to the last revision
+  await s.kubectl('rollout undo statefulset');
+  await s.waitObjectAssert('statefulset', image0, `${IMAGE_STATEFULSET_R2}:`);
+  await s.waitObjectAssert('statefulset', image1, `${IMAGE_PAUSE_V2}:`);
+  await s.getObjectAssert('statefulset', containers, '2');
+  await s.kubectl('delete -f hack/testdata/rollingupdate-statefulset-rv2.yaml');
+  // wait-for-pods-with-label "app=nginx-statefulset" ""
+  await s.waitObjectAssert(
+    'po -l app=nginx-statefulset --sort-by metadata.name',
+    '{{range.items}}{{.metadata.name}}{{end}}',
+    '',
+  );
+});
 
 // run_stateful_set_tests, apps.sh:472-510
 t.fn('run_stateful_set_tests', { lines: 'test/cmd/apps.sh:472-510' }, async (s) => {
@@ -381,135 +462,139 @@ t.fn('run_stateful_set_tests', { lines: 'test/cmd/apps.sh:472-510' }, async (s) 
 });
 
 // run_rs_tests, apps.sh:512-680
-t.fn(
-  'run_rs_tests',
-  { lines: 'test/cmd/apps.sh:512-680', minutes: 6, explained: [MANAGED_FIELDS] },
-  async (s) => {
-    await s.createAndUseNewNamespace();
-    const frontend = 'hack/testdata/frontend-replicaset.yaml';
-    // Create and stop a replica set, make sure it doesn't leak pods
-    await s.getObjectAssert('rs', ids, '');
-    await s.kubectl(`create -f ${frontend}`);
-    await s.kubectl('delete rs frontend');
-    await s.waitObjectAssert('pods -l "tier=frontend"', ids, '');
+t.fn('run_rs_tests', { lines: 'test/cmd/apps.sh:512-680', minutes: 6 }, async (s) => {
+  await s.createAndUseNewNamespace();
+  const frontend = 'hack/testdata/frontend-replicaset.yaml';
+  // Create and stop a replica set, make sure it doesn't leak pods
+  await s.getObjectAssert('rs', ids, '');
+  await s.kubectl(`create -f ${frontend}`);
+  await s.kubectl('delete rs frontend');
+  await s.waitObjectAssert('pods -l "tier=frontend"', ids, '');
 
-    // delete with --cascade=orphan keeps the pods
-    await s.getObjectAssert('rs', ids, '');
-    await s.kubectl(`create -f ${frontend}`);
-    const containers = `{{range.items}}{{${pod_container_name_field}}}:{{end}}`;
-    await s.waitObjectAssert('pods -l "tier=frontend"', containers, 'php-redis:php-redis:php-redis:');
-    await s.kubectl('delete rs frontend --cascade=orphan');
-    await s.waitObjectAssert('rs', ids, '');
-    await s.getObjectAssert('pods -l "tier=frontend"', containers, 'php-redis:php-redis:php-redis:');
-    await s.kubectl('delete pods -l "tier=frontend"');
-    await s.getObjectAssert('pods', ids, '');
+  // delete with --cascade=orphan keeps the pods
+  await s.getObjectAssert('rs', ids, '');
+  await s.kubectl(`create -f ${frontend}`);
+  const containers = `{{range.items}}{{${pod_container_name_field}}}:{{end}}`;
+  await s.waitObjectAssert('pods -l "tier=frontend"', containers, 'php-redis:php-redis:php-redis:');
+  await s.kubectl('delete rs frontend --cascade=orphan');
+  await s.waitObjectAssert('rs', ids, '');
+  await s.getObjectAssert('pods -l "tier=frontend"', containers, 'php-redis:php-redis:php-redis:');
+  await s.kubectl('delete pods -l "tier=frontend"');
+  await s.getObjectAssert('pods', ids, '');
 
-    // Create replica set frontend from YAML
-    await s.getObjectAssert('rs', ids, '');
-    await s.kubectl(`create -f ${frontend}`);
-    await s.getObjectAssert('rs', ids, 'frontend:');
-    const describe = [
-      'Name:',
-      'Pod Template:',
-      'Labels:',
-      'Selector:',
-      'Replicas:',
-      'Pods Status:',
-      'Volumes:',
-    ];
-    await s.describeObjectAssert('rs', 'frontend', ...describe);
-    await s.describeObjectEventsAssert('rs', 'frontend');
-    await s.describeObjectEventsAssert('rs', 'frontend', false);
-    await s.describeObjectEventsAssert('rs', 'frontend', true);
-    await s.describeResourceAssert('rs', ...describe);
-    await s.describeResourceEventsAssert('rs');
-    await s.describeResourceEventsAssert('rs', false);
-    await s.describeResourceEventsAssert('rs', true);
-    await s.describeResourceAssert('pods', 'Name:', 'Image:', 'Node:', 'Labels:', 'Status:', 'Controlled By');
+  // Create replica set frontend from YAML
+  await s.getObjectAssert('rs', ids, '');
+  await s.kubectl(`create -f ${frontend}`);
+  await s.getObjectAssert('rs', ids, 'frontend:');
+  const describe = [
+    'Name:',
+    'Pod Template:',
+    'Labels:',
+    'Selector:',
+    'Replicas:',
+    'Pods Status:',
+    'Volumes:',
+  ];
+  await s.describeObjectAssert('rs', 'frontend', ...describe);
+  await s.describeObjectEventsAssert('rs', 'frontend');
+  await s.describeObjectEventsAssert('rs', 'frontend', false);
+  await s.describeObjectEventsAssert('rs', 'frontend', true);
+  await s.describeResourceAssert('rs', ...describe);
+  await s.describeResourceEventsAssert('rs');
+  await s.describeResourceEventsAssert('rs', false);
+  await s.describeResourceEventsAssert('rs', true);
+  await s.describeResourceAssert('pods', 'Name:', 'Image:', 'Node:', 'Labels:', 'Status:', 'Controlled By');
 
-    // Scale replica set frontend with current-replicas and replicas
-    const replicas = `{{${rs_replicas_field}}}`;
-    await s.getObjectAssert('rs frontend', replicas, '3');
-    await s.kubectl('scale --dry-run=client --current-replicas=3 --replicas=2 replicasets frontend');
-    await s.kubectl('scale --dry-run=server --current-replicas=3 --replicas=2 replicasets frontend');
-    await s.getObjectAssert('rs frontend', replicas, '3');
-    await s.kubectl('scale --current-replicas=3 --replicas=2 replicasets frontend');
-    await s.getObjectAssert('rs frontend', replicas, '2');
+  // Scale replica set frontend with current-replicas and replicas
+  const replicas = `{{${rs_replicas_field}}}`;
+  await s.getObjectAssert('rs frontend', replicas, '3');
+  await s.kubectl('scale --dry-run=client --current-replicas=3 --replicas=2 replicasets frontend');
+  await s.kubectl('scale --dry-run=server --current-replicas=3 --replicas=2 replicasets frontend');
+  await s.getObjectAssert('rs frontend', replicas, '3');
+  await s.kubectl('scale --current-replicas=3 --replicas=2 replicasets frontend');
+  await s.getObjectAssert('rs frontend', replicas, '2');
 
-    // three deployments, two with the same label
-    for (const n of [1, 2, 3]) await s.kubectl(`create -f hack/testdata/scale-deploy-${n}.yaml`);
-    const expectReplicas = async (r1: string, r2: string, r3: string) => {
-      await s.getObjectAssert('deploy scale-1', '{{.spec.replicas}}', r1);
-      await s.getObjectAssert('deploy scale-2', '{{.spec.replicas}}', r2);
-      await s.getObjectAssert('deploy scale-3', '{{.spec.replicas}}', r3);
-    };
-    await expectReplicas('1', '1', '1');
-    await s.kubectl('scale deploy --replicas=3 --all --dry-run=client');
-    await s.kubectl('scale deploy --replicas=3 --all --dry-run=server');
-    await expectReplicas('1', '1', '1');
-    await s.kubectl('scale deploy --replicas=2 -l run=hello');
-    await expectReplicas('2', '2', '1');
-    await s.kubectl('scale deploy --replicas=3 --all');
-    await expectReplicas('3', '3', '3');
-    await s.kubectl('delete rs frontend');
-    await s.kubectl('delete deploy scale-1 scale-2 scale-3');
+  // three deployments, two with the same label
+  for (const n of [1, 2, 3]) await s.kubectl(`create -f hack/testdata/scale-deploy-${n}.yaml`);
+  const expectReplicas = async (r1: string, r2: string, r3: string) => {
+    await s.getObjectAssert('deploy scale-1', '{{.spec.replicas}}', r1);
+    await s.getObjectAssert('deploy scale-2', '{{.spec.replicas}}', r2);
+    await s.getObjectAssert('deploy scale-3', '{{.spec.replicas}}', r3);
+  };
+  await expectReplicas('1', '1', '1');
+  await s.kubectl('scale deploy --replicas=3 --all --dry-run=client');
+  await s.kubectl('scale deploy --replicas=3 --all --dry-run=server');
+  await expectReplicas('1', '1', '1');
+  await s.kubectl('scale deploy --replicas=2 -l run=hello');
+  await expectReplicas('2', '2', '1');
+  await s.kubectl('scale deploy --replicas=3 --all');
+  await expectReplicas('3', '3', '3');
+  await s.kubectl('delete rs frontend');
+  await s.kubectl('delete deploy scale-1 scale-2 scale-3');
 
-    // Expose replica set as service
-    await s.kubectl(`create -f ${frontend}`);
-    await s.getObjectAssert('rs frontend', replicas, '3');
-    await s.kubectl('expose rs frontend --port=80');
-    await s.getObjectAssert('service frontend', `{{${port_name}}} {{${port_field}}}`, '<no value> 80');
-    await s.kubectl('delete service frontend');
+  // Expose replica set as service
+  await s.kubectl(`create -f ${frontend}`);
+  await s.getObjectAssert('rs frontend', replicas, '3');
+  await s.kubectl('expose rs frontend --port=80');
+  await s.getObjectAssert('service frontend', `{{${port_name}}} {{${port_field}}}`, '<no value> 80');
+  await s.kubectl('delete service frontend');
 
-    // set commands bump the generation
-    const generation = `{{${generation_field}}}`;
-    await s.getObjectAssert('rs frontend', generation, '1');
-    await s.kubectl('set image rs/frontend *=k8s.gcr.io/pause:test-cmd');
-    await s.getObjectAssert('rs frontend', generation, '2');
-    await s.kubectl('set env rs/frontend foo=bar');
-    await s.getObjectAssert('rs frontend', generation, '3');
-    await s.kubectl('set resources rs/frontend --dry-run=client --limits=cpu=200m,memory=512Mi');
-    await s.kubectl('set resources rs/frontend --dry-run=server --limits=cpu=200m,memory=512Mi');
-    await s.getObjectAssert('rs frontend', generation, '3');
-    await s.kubectl('set resources rs/frontend --limits=cpu=200m,memory=512Mi');
-    await s.getObjectAssert('rs frontend', generation, '4');
-    await s.kubectl('set serviceaccount rs/frontend --dry-run=client serviceaccount1');
-    await s.kubectl('set serviceaccount rs/frontend --dry-run=server serviceaccount1');
-    await s.getObjectAssert('rs frontend', generation, '4');
-    await s.kubectl('set serviceaccount rs/frontend serviceaccount1');
-    await s.getObjectAssert('rs frontend', generation, '5');
-    let out = await s.run(
-      'get rs frontend --show-managed-fields -o=jsonpath={.metadata.managedFields[*].manager}',
-    );
-    s.ifHasString(out, 'kubectl-set');
+  // set commands bump the generation
+  const generation = `{{${generation_field}}}`;
+  await s.getObjectAssert('rs frontend', generation, '1');
+  await s.kubectl('set image rs/frontend *=k8s.gcr.io/pause:test-cmd');
+  await s.getObjectAssert('rs frontend', generation, '2');
+  await s.kubectl('set env rs/frontend foo=bar');
+  await s.getObjectAssert('rs frontend', generation, '3');
+  await s.kubectl('set resources rs/frontend --dry-run=client --limits=cpu=200m,memory=512Mi');
+  await s.kubectl('set resources rs/frontend --dry-run=server --limits=cpu=200m,memory=512Mi');
+  await s.getObjectAssert('rs frontend', generation, '3');
+  await s.kubectl('set resources rs/frontend --limits=cpu=200m,memory=512Mi');
+  await s.getObjectAssert('rs frontend', generation, '4');
+  await s.kubectl('set serviceaccount rs/frontend --dry-run=client serviceaccount1');
+  await s.kubectl('set serviceaccount rs/frontend --dry-run=server serviceaccount1');
+  await s.getObjectAssert('rs frontend', generation, '4');
+  await s.kubectl('set serviceaccount rs/frontend serviceaccount1');
+  await s.getObjectAssert('rs frontend', generation, '5');
+  let out = await s.run(
+    'get rs frontend --show-managed-fields -o=jsonpath={.metadata.managedFields[*].manager}',
+  );
+  s.ifHasString(out, 'kubectl-set');
 
-    // Delete replica set with id
-    await s.getObjectAssert('rs', ids, 'frontend:');
-    await s.kubectl('delete rs frontend');
-    await s.getObjectAssert('rs', ids, '');
-    // Create two replica sets, delete them at once
-    await s.getObjectAssert('rs', ids, '');
-    await s.kubectl(`create -f ${frontend}`);
-    await s.kubectl('create -f hack/testdata/redis-slave-replicaset.yaml');
-    await s.getObjectAssert('rs', ids, 'frontend:redis-slave:');
-    await s.getObjectAssert('rs', ids, 'frontend:redis-slave:');
-    await s.kubectl('delete rs frontend redis-slave');
-    await s.getObjectAssert('rs', ids, '');
+  // Delete replica set with id
+  await s.getObjectAssert('rs', ids, 'frontend:');
+  await s.kubectl('delete rs frontend');
+  await s.getObjectAssert('rs', ids, '');
+  // Create two replica sets, delete them at once
+  await s.getObjectAssert('rs', ids, '');
+  await s.kubectl(`create -f ${frontend}`);
+  await s.kubectl('create -f hack/testdata/redis-slave-replicaset.yaml');
+  await s.getObjectAssert('rs', ids, 'frontend:redis-slave:');
+  await s.getObjectAssert('rs', ids, 'frontend:redis-slave:');
+  await s.kubectl('delete rs frontend redis-slave');
+  await s.getObjectAssert('rs', ids, '');
 
-    // Auto scale replica set
-    await s.getObjectAssert('rs', ids, '');
-    await s.kubectl(`create -f ${frontend}`);
-    await s.getObjectAssert('rs', ids, 'frontend:');
-    await s.kubectl(`autoscale -f ${frontend} --max=2 --cpu-percent=70`);
-    const hpa = `{{${hpa_min_field}}} {{${hpa_max_field}}} {{${hpa_cpu_field}}}`;
-    await s.getObjectAssert('hpa frontend', hpa, '1 2 70');
-    await s.kubectl('delete hpa frontend');
-    await s.kubectl('autoscale rs frontend --min=2 --max=3');
-    await s.getObjectAssert('hpa frontend', hpa, '2 3 80');
-    out = await s.run('get hpa frontend -o=jsonpath={.metadata.managedFields[*].manager}');
-    s.ifHasString(out, 'kubectl-autoscale');
-    await s.kubectl('delete hpa frontend');
-    await s.fails('autoscale rs frontend');
-    await s.kubectl('delete rs frontend');
-  },
-);
+  // Auto scale replica set
+  await s.getObjectAssert('rs', ids, '');
+  await s.kubectl(`create -f ${frontend}`);
+  await s.getObjectAssert('rs', ids, 'frontend:');
+  await s.kubectl(`autoscale -f ${frontend} --max=2 --cpu-percent=70`);
+  const hpa = `{{${hpa_min_field}}} {{${hpa_max_field}}} {{${hpa_cpu_field}}}`;
+  await s.getObjectAssert('hpa frontend', hpa, '1 2 70');
+  await s.kubectl('delete hpa frontend');
+  await s.kubectl('autoscale rs frontend --min=2 --max=3');
+  await s.getObjectAssert('hpa frontend', hpa, '2 3 80');
+  out = await s.run('get hpa frontend -o=jsonpath={.metadata.managedFields[*].manager}');
+  s.ifHasString(out, 'kubectl-autoscale');
+  await s.kubectl('delete hpa frontend');
+  await s.fails('autoscale rs frontend');
+  await s.kubectl('delete rs frontend');
+});
+
+// run_lists_tests (test/cmd/generic-resources.sh in this revision; legacy-script.sh runs it with the
+// apps tests): a List with objects of two API groups.
+t.fn('run_lists_tests', { lines: 'test/cmd/generic-resources.sh (run_lists_tests)' }, async (s) => {
+  await s.createAndUseNewNamespace();
+  await s.kubectl('create -f hack/testdata/list.yaml');
+  await s.kubectl('delete service/list-service-test deployment/list-deployment-test');
+});

@@ -111,6 +111,9 @@ export function syncRevisions(
           name,
           namespace: owner.metadata.namespace,
           labels: { ...(template?.metadata?.labels ?? {}), [REVISION_HASH]: hash },
+          // The owner's annotations when the revision is made (kubernetes.io/change-cause, which
+          // `kubectl rollout history` shows), as both controllers copy them.
+          ...(owner.metadata.annotations ? { annotations: { ...owner.metadata.annotations } } : {}),
           ownerReferences: [controllerRef(owner, 'apps/v1', ownerKind)],
         },
         data,

@@ -214,6 +214,23 @@ describe('managed fields and server-side apply', () => {
     expect(refused.stderr).toContain('conflict with "kubectl-patch" using apps/v1: .spec.replicas');
   });
 
+  it('hands a kind without status from client-side to server-side apply, so a dropped key goes', async () => {
+    // test/cmd/apply.sh: kubectl moves the client-side apply entry to its Apply entry with a JSON
+    // patch of metadata.managedFields; a key the next server-side apply leaves out is then removed.
+    const configMap = (legacy: boolean) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: moved\ndata:\n  key: value\n${legacy ? '  legacy: unused\n' : ''}`;
+    const path = await file('moved.yaml', configMap(true));
+    expect((await k('apply', '-f', path)).exitCode).toBe(0);
+    const moved = await k('apply', '--server-side', '-f', path);
+    expect(moved.stderr).toBe('');
+    expect(byManager(await managed('configmap', 'moved'), 'kubectl-client-side-apply')).toBeUndefined();
+    await writeFile(path, configMap(false));
+    expect((await k('apply', '--server-side', '-f', path)).exitCode).toBe(0);
+    expect(JSON.parse((await k('get', 'configmap', 'moved', '-o', 'json')).stdout).data).toEqual({
+      key: 'value',
+    });
+  });
+
   it("takes a request's valid managedFields, resets on [{}], ignores unreadable ones, refuses bad managers", async () => {
     await k('create', 'configmap', 'hostile', '--from-literal=a=b');
     const entry = {

@@ -227,6 +227,50 @@ describe('DaemonSets', () => {
     expect(await names('ds')).toEqual([]);
   }, 120_000);
 
+  it('gives a new revision the annotations its DaemonSet or StatefulSet has then: history shows the change cause', async () => {
+    // pkg/controller/daemon/update.go snapshot and statefulset's newRevision copy the owner's
+    // annotations; test/cmd/apps.sh finds `apply --record` there.
+    const withCause = (text: string, name: string, cause: string) =>
+      text.replace(
+        `name: ${name}\n`,
+        `name: ${name}\n  annotations:\n    kubernetes.io/change-cause: ${cause}\n`,
+      );
+    const sts = `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: cause
+spec:
+  replicas: 0
+  serviceName: cause
+  selector:
+    matchLabels: { app: cause }
+  template:
+    metadata:
+      labels: { app: cause }
+    spec:
+      containers:
+        - name: main
+          image: nginx:1.27
+`;
+    writeFileSync(join(home, 'ds-cause.yaml'), withCause(ds.replace(/agent/g, 'cause'), 'cause', 'first ds'));
+    writeFileSync(join(home, 'sts-cause.yaml'), withCause(sts, 'cause', 'first sts'));
+    for (const kind of ['ds', 'sts']) {
+      expect((await kubectl('apply', '-f', join(home, `${kind}-cause.yaml`))).code).toBe(0);
+      await expect
+        .poll(async () => (await items('controllerrevisions', '-l', 'app=cause')).length, { timeout: 30_000 })
+        .toBe(1);
+      const [revision] = await items('controllerrevisions', '-l', 'app=cause');
+      expect(revision!.metadata.annotations?.['kubernetes.io/change-cause']).toBe(`first ${kind}`);
+      expect((await kubectl('rollout', 'history', `${kind}/cause`)).out).toMatch(
+        new RegExp(`\\n1\\s+first ${kind}\\s*$`),
+      );
+      expect((await kubectl('delete', '-f', join(home, `${kind}-cause.yaml`))).code).toBe(0);
+      await expect
+        .poll(async () => (await items('controllerrevisions', '-l', 'app=cause')).length, { timeout: 30_000 })
+        .toBe(0);
+    }
+  }, 120_000);
+
   it('refuses an update strategy with both maxSurge and maxUnavailable, in the API server words', async () => {
     const bad = ds.replace(
       'spec:\n  selector',
