@@ -3,7 +3,7 @@ import type { Exercise } from '../course/schema.js';
 import { closeLab, clusterName, type Lab, runSolution, waitForExercise } from '../lab.js';
 import { createOutput, isInteractive } from '../output.js';
 import { printResult } from './check.js';
-import { type CommonOptions, labFrom } from './common.js';
+import { type CommonOptions, labFrom, whileInterruptible } from './common.js';
 import { confirm } from './confirm.js';
 
 /** How long to wait for the cluster to settle after the solution ran (pods starting, rollouts). */
@@ -35,19 +35,7 @@ async function solveExercise(exerciseId: string, options: CommonOptions): Promis
   }
   // Ctrl-C (or SIGTERM) ends the running command and everything it started (its process group),
   // then the command itself: nothing it started prints into the learner's prompt afterwards.
-  const controller = new AbortController();
-  const stop = () => {
-    if (controller.signal.aborted) process.exit(130);
-    controller.abort();
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  try {
-    return await runAndCheck(lab, exercise, out, controller.signal);
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  }
+  return whileInterruptible((signal) => runAndCheck(lab, exercise, out, signal));
 }
 
 async function runAndCheck(

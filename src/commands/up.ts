@@ -1,8 +1,8 @@
 import type { UpEvent } from '../cluster/environment-api.js';
 import { usageError } from '../errors.js';
-import { clusterName, rememberLab, SIM_CONTEXT } from '../lab.js';
+import { clusterName, type Lab, rememberLab, SIM_CONTEXT } from '../lab.js';
 import { isInteractive, wantsColor } from '../output.js';
-import { type CommonOptions, labFrom } from './common.js';
+import { type CommonOptions, labFrom, whileInterruptible } from './common.js';
 import { confirm } from './confirm.js';
 
 /**
@@ -28,19 +28,20 @@ export async function up(options: CommonOptions & { simulate?: boolean }): Promi
     lab = { ...lab, target: { context: sim.context, kubeconfig: sim.kubeconfig } };
   }
   const printer = createUpPrinter(stream, Boolean(stream.isTTY) && wantsColor(stream));
-  const controller = new AbortController();
-  // Ctrl-C ends the running command (execa's cancel signal) and lets `up` say where it stopped;
-  // a second Ctrl-C does not wait for that.
-  const stop = () => {
-    if (controller.signal.aborted) process.exit(130);
-    controller.abort();
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  return whileInterruptible((signal) => bringUpLab(lab, options, printer, stream, signal));
+}
+
+async function bringUpLab(
+  lab: Lab,
+  options: CommonOptions,
+  printer: ReturnType<typeof createUpPrinter>,
+  stream: NodeJS.WriteStream,
+  signal: AbortSignal,
+): Promise<number> {
   try {
     const { up: bringUp } = await import('../cluster/environment.js');
     const result = await bringUp(lab, {
-      signal: controller.signal,
+      signal,
       onEvent: printer.event,
       confirmOverwrite: isInteractive()
         ? (files) =>
@@ -75,8 +76,6 @@ export async function up(options: CommonOptions & { simulate?: boolean }): Promi
     return 0;
   } finally {
     printer.stop();
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
   }
 }
 

@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../src/kube/objects.js';
 import { type Simulator, startSimulator } from '../../../src/sim/main.js';
+import { kubectlOf } from './helpers.js';
 
 /**
  * ReplicationControllers, DaemonSets and Ingresses through the real kubectl on the whole simulated
@@ -14,24 +15,7 @@ import { type Simulator, startSimulator } from '../../../src/sim/main.js';
 let home: string;
 let sim: Simulator;
 
-async function kubectl(...args: string[]) {
-  const result = await execa(
-    'kubectl',
-    [
-      '--kubeconfig',
-      sim.kubeconfig,
-      '--context',
-      sim.context,
-      '--cache-dir',
-      join(home, 'kube-cache'),
-      '-n',
-      'default',
-      ...args,
-    ],
-    { reject: false, timeout: 90_000 },
-  );
-  return { code: result.exitCode, out: result.stdout, err: result.stderr };
-}
+const kubectl = kubectlOf(() => ({ kubeconfig: sim.kubeconfig, context: sim.context, home }), 90_000);
 
 const items = async (...args: string[]) =>
   JSON.parse((await kubectl('get', ...args, '-o', 'json')).out).items as KubeObject[];

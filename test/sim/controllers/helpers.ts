@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { execa } from 'execa';
 import type { KubeObject } from '../../../src/kube/objects.js';
 import { type ControlPlaneOptions, startControlPlane } from '../../../src/sim/controllers/control-plane.js';
 import { createObject, NODE_NAME } from '../../../src/sim/controllers/meta.js';
@@ -275,4 +277,34 @@ export function stopAll(): void {
 
 export function onStop(stop: () => void): void {
   running.push(stop);
+}
+
+/**
+ * The real kubectl in the default namespace of a simulator started in-process: its kubeconfig and
+ * context, and a discovery cache of the test's own. `target` is read at each call (tests start the
+ * simulator in beforeAll).
+ */
+export function kubectlOf(
+  target: () => { kubeconfig: string; context: string; home: string },
+  timeout = 90_000,
+) {
+  return async (...args: string[]) => {
+    const { kubeconfig, context, home } = target();
+    const result = await execa(
+      'kubectl',
+      [
+        '--kubeconfig',
+        kubeconfig,
+        '--context',
+        context,
+        '--cache-dir',
+        join(home, 'kube-cache'),
+        '-n',
+        'default',
+        ...args,
+      ],
+      { reject: false, timeout },
+    );
+    return { code: result.exitCode, out: result.stdout, err: result.stderr };
+  };
 }

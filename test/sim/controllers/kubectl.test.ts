@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../../src/sim/main.js';
+import { kubectlOf } from './helpers.js';
 
 /**
  * The control plane as the real kubectl sees it, through the simulator's API server and node: what
@@ -13,24 +13,7 @@ import { type Simulator, startSimulator } from '../../../src/sim/main.js';
 let home: string;
 let sim: Simulator;
 
-async function kubectl(...args: string[]) {
-  const result = await execa(
-    'kubectl',
-    [
-      '--kubeconfig',
-      sim.kubeconfig,
-      '--context',
-      sim.context,
-      '--cache-dir',
-      join(home, 'kube-cache'),
-      '-n',
-      'default',
-      ...args,
-    ],
-    { reject: false, timeout: 60_000 },
-  );
-  return { code: result.exitCode, out: result.stdout, err: result.stderr };
-}
+const kubectl = kubectlOf(() => ({ kubeconfig: sim.kubeconfig, context: sim.context, home }), 60_000);
 
 const manifest = `apiVersion: apps/v1
 kind: Deployment

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../src/kube/objects.js';
 import { type Simulator, startSimulator } from '../../../src/sim/main.js';
+import { kubectlOf } from './helpers.js';
 
 /**
  * StatefulSets through the real kubectl, on the whole simulated cluster (API server, controllers,
@@ -14,24 +14,7 @@ import { type Simulator, startSimulator } from '../../../src/sim/main.js';
 let home: string;
 let sim: Simulator;
 
-async function kubectl(...args: string[]) {
-  const result = await execa(
-    'kubectl',
-    [
-      '--kubeconfig',
-      sim.kubeconfig,
-      '--context',
-      sim.context,
-      '--cache-dir',
-      join(home, 'kube-cache'),
-      '-n',
-      'default',
-      ...args,
-    ],
-    { reject: false, timeout: 90_000 },
-  );
-  return { code: result.exitCode, out: result.stdout, err: result.stderr };
-}
+const kubectl = kubectlOf(() => ({ kubeconfig: sim.kubeconfig, context: sim.context, home }), 90_000);
 
 const json = async (...args: string[]) => JSON.parse((await kubectl(...args, '-o', 'json')).out);
 
