@@ -117,7 +117,8 @@ export async function ensureSim(
       } finally {
         closeSync(log);
       }
-      const deadline = Date.now() + (options.timeoutMs ?? START_TIMEOUT_MS);
+      const timeoutMs = options.timeoutMs ?? START_TIMEOUT_MS;
+      const startedAt = Date.now();
       let told = false;
       for (;;) {
         const now = await runningSim(paths);
@@ -128,11 +129,13 @@ export async function ensureSim(
           );
         if (options.signal?.aborted)
           throw environmentError('Stopped while the simulated cluster was starting.');
-        if (Date.now() > deadline)
+        const waited = Date.now() - startedAt;
+        if (waited > timeoutMs)
           throw environmentError(
-            `The simulated cluster did not answer within ${Math.round((options.timeoutMs ?? START_TIMEOUT_MS) / 1000)} s. Its log is ${files.log}; churn-labs down --simulate stops it.`,
+            `The simulated cluster did not answer within ${Math.round(timeoutMs / 1000)} s. Its log is ${files.log}; churn-labs down --simulate stops it.`,
           );
-        if (!told && Date.now() > deadline - (options.timeoutMs ?? START_TIMEOUT_MS) + 3_000) {
+        // A large saved state takes a while to replay: say so rather than wait in silence.
+        if (!told && waited > 3_000) {
           told = true;
           options.onWait?.('The simulated cluster is starting (reading its saved state)…');
         }
@@ -174,5 +177,25 @@ function stalePid(paths: Paths): number | undefined {
     return args.includes('sim') && args.includes('serve') ? pid : undefined;
   } catch {
     return undefined;
+  }
+}
+
+let lastRevive = 0;
+/** At most one restart attempt in this long: a cluster that keeps dying is reported, not looped. */
+const REVIVE_EVERY_MS = 30_000;
+
+/**
+ * The app noticed the simulated cluster does not answer: when its process is gone (it crashed, or
+ * the machine slept and something killed it), start it again with its saved state. True when it
+ * started one, so the caller reads the cluster again.
+ */
+export async function reviveSim(paths: Paths): Promise<boolean> {
+  if (Date.now() - lastRevive < REVIVE_EVERY_MS) return false;
+  lastRevive = Date.now();
+  if (await runningSim(paths)) return false;
+  try {
+    return (await ensureSim(paths)).started;
+  } catch {
+    return false;
   }
 }

@@ -9,7 +9,15 @@ import type { Services } from './services.js';
  */
 export function realServices(): Services {
   return {
-    evaluate: (lab, exercise, signal) => checkExercise(lab, exercise, signal),
+    async evaluate(lab, exercise, signal) {
+      const result = await checkExercise(lab, exercise, signal);
+      // The background simulated cluster crashed: start it again with its state, and read again.
+      if (result.error && lab.simulated && lab.target.kubeconfig === lab.paths.simKubeconfig) {
+        const { reviveSim } = await import('../cluster/background-sim.js');
+        if (await reviveSim(lab.paths)) return checkExercise(lab, exercise, signal);
+      }
+      return result;
+    },
     readNamespace,
     watch(lab, namespace, kinds, onChange) {
       let stopped = false;

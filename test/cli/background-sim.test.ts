@@ -84,6 +84,19 @@ describe('the background simulated cluster', () => {
     expect(after).toBe(before);
   });
 
+  it('the app revives a crashed one when its checks find it gone (once per 30 s)', async () => {
+    const pid = await simPid();
+    process.kill(pid, 'SIGKILL');
+    for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 20));
+    const { reviveSim } = await import('../../src/cluster/background-sim.js');
+    const { homePaths } = await import('../../src/paths.js');
+    expect(await reviveSim(homePaths(home.home))).toBe(true);
+    expect((await kubectl(['get', 'ns', 'kept'])).stdout).toContain('kept');
+    expect(await simPid()).not.toBe(pid);
+    // Not again at once, even if it died again: a cluster that keeps dying is reported, not looped.
+    expect(await reviveSim(homePaths(home.home))).toBe(false);
+  });
+
   it('down --simulate asks first, stops it with --yes and keeps its state for the next up', async () => {
     const pid = await simPid();
     const asked = await run(['down', '--simulate']);
