@@ -79,6 +79,20 @@ describe('discovery and OpenAPI, read by the real kubectl', () => {
         'pods/status',
       ]),
     );
+    // Each stored resource carries its storage version's hash (not its subresources, not metrics).
+    const hash = (list: { resources: { name: string; storageVersionHash?: string }[] }, name: string) =>
+      list.resources.find((r) => r.name === name)?.storageVersionHash;
+    expect(hash(core, 'configmaps')).toBe('qFsyl6wFWjQ=');
+    expect(hash(core, 'pods')).toBe('xPOwRZ+Yhw8=');
+    expect(hash(core, 'pods/status')).toBeUndefined();
+    expect(hash(apps, 'deployments')).toBe('8aSe+NMegvE=');
+    const v1 = JSON.parse((await cluster.kubectl(['get', '--raw', '/apis/autoscaling/v1'])).stdout);
+    const v2 = JSON.parse((await cluster.kubectl(['get', '--raw', '/apis/autoscaling/v2'])).stdout);
+    expect(hash(v1, 'horizontalpodautoscalers')).toBe(hash(v2, 'horizontalpodautoscalers'));
+    const metrics = JSON.parse(
+      (await cluster.kubectl(['get', '--raw', '/apis/metrics.k8s.io/v1beta1'])).stdout,
+    );
+    expect(hash(metrics, 'pods')).toBeUndefined();
   });
 
   it('publishes OpenAPI v3 so kubectl validates on the server and explain works', async () => {
