@@ -115,6 +115,33 @@ describe('discovery and OpenAPI, read by the real kubectl', () => {
     expect(explain.stdout).toMatch(/rollingUpdate\s+<RollingUpdateDeployment>/);
   });
 
+  it('serves /openapi/v2 as JSON to plain clients: every operation and definition', async () => {
+    const raw = await cluster.kubectl(['get', '--raw', '/openapi/v2']);
+    const doc = JSON.parse(raw.stdout);
+    expect(doc.swagger).toBe('2.0');
+    expect(doc.definitions['io.k8s.api.core.v1.ServiceList'].properties.items).toMatchObject({
+      description: 'List of services',
+      type: 'array',
+      items: { $ref: '#/definitions/io.k8s.api.core.v1.Service' },
+    });
+    const list = doc.paths['/api/v1/namespaces/{namespace}/services'].get;
+    expect(list['x-kubernetes-action']).toBe('list');
+    expect(list.responses['200'].schema).toEqual({ $ref: '#/definitions/io.k8s.api.core.v1.ServiceList' });
+    expect(list.parameters.find((p: { name: string }) => p.name === 'watch')).toMatchObject({
+      in: 'query',
+      type: 'string',
+      description: expect.stringMatching(/^Watch for changes to the described resources/),
+    });
+    const create = doc.paths['/apis/apps/v1/namespaces/{namespace}/deployments'].post;
+    expect(create.parameters[0]).toEqual({
+      name: 'body',
+      in: 'body',
+      required: true,
+      schema: { $ref: '#/definitions/io.k8s.api.apps.v1.Deployment' },
+    });
+    expect(raw.stdout).not.toContain('#/components/schemas/');
+  });
+
   it('has the objects a fresh kind cluster has', async () => {
     const ns = await cluster.kubectl(['get', 'ns', '-o', 'name']);
     expect(ns.stdout.trim().split('\n')).toEqual([
