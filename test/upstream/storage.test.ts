@@ -20,11 +20,11 @@ const STORAGE_CLASS = `{
 }
 `;
 
-// run_persistent_volumes_tests, storage.sh:21-56
+// run_persistent_volumes_tests, storage.sh:21-55
 t.fn(
   'run_persistent_volumes_tests',
   {
-    lines: 'test/cmd/storage.sh:21-56',
+    lines: 'test/cmd/storage.sh:21-55',
     explained: [
       {
         match: 'has string "warning: deleting cluster-scoped resources"',
@@ -58,8 +58,8 @@ t.fn(
   },
 );
 
-// run_persistent_volume_claims_tests, storage.sh:58-87
-t.fn('run_persistent_volume_claims_tests', { lines: 'test/cmd/storage.sh:58-87' }, async (s) => {
+// run_persistent_volume_claims_tests, storage.sh:57-86
+t.fn('run_persistent_volume_claims_tests', { lines: 'test/cmd/storage.sh:57-86' }, async (s) => {
   await s.createAndUseNewNamespace();
   await s.getObjectAssert('pvc', ids, '');
   await s.kubectl(`create -f ${CLAIMS}/claim-01.yaml`);
@@ -78,11 +78,11 @@ t.fn('run_persistent_volume_claims_tests', { lines: 'test/cmd/storage.sh:58-87' 
   await s.getObjectAssert('pvc', ids, '');
 });
 
-// run_storage_class_tests, storage.sh:89-124
+// run_storage_class_tests, storage.sh:88-123
 t.fn(
   'run_storage_class_tests',
   {
-    lines: 'test/cmd/storage.sh:89-124',
+    lines: 'test/cmd/storage.sh:88-123',
     explained: [
       {
         match: /^get (storageclass|sc) /,

@@ -26,8 +26,8 @@ spec:
         command: ["/bin/sh", "-c", "sleep infinity"]
 `;
 
-// run_wait_tests, wait.sh:21-113
-t.fn('run_wait_tests', { lines: 'test/cmd/wait.sh:21-113' }, async (s) => {
+// run_wait_tests, wait.sh:21-114
+t.fn('run_wait_tests', { lines: 'test/cmd/wait.sh:21-114' }, async (s) => {
   await s.createAndUseNewNamespace();
 
   // Wait for deletion using --all flag
