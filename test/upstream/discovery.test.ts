@@ -78,10 +78,10 @@ async function exampleNameCases(s: Parameters<Parameters<typeof t.fn>[2]>[0], na
   await s.kubectl('delete customresourcedefinition examples.test.com');
 }
 
-// run_assert_short_name_tests, discovery.sh:47-124
+// run_assert_short_name_tests, discovery.sh:47-131
 t.fn(
   'run_assert_short_name_tests',
-  { lines: 'test/cmd/discovery.sh:47-124', explained: [CRD_CASES] },
+  { lines: 'test/cmd/discovery.sh:47-131', explained: [CRD_CASES] },
   async (s) => {
     await s.createAndUseNewNamespace();
     let out = await s.kubectl('get --raw=/api/v1');
@@ -100,10 +100,10 @@ t.fn(
   },
 );
 
-// run_assert_singular_name_tests, discovery.sh:126-196
+// run_assert_singular_name_tests, discovery.sh:133-207
 t.fn(
   'run_assert_singular_name_tests',
-  { lines: 'test/cmd/discovery.sh:126-196', explained: [CRD_CASES] },
+  { lines: 'test/cmd/discovery.sh:133-207', explained: [CRD_CASES] },
   async (s) => {
     await s.createAndUseNewNamespace();
     const out = await s.kubectl('get pod');
@@ -112,8 +112,8 @@ t.fn(
   },
 );
 
-// run_assert_categories_tests, discovery.sh:198-208
-t.fn('run_assert_categories_tests', { lines: 'test/cmd/discovery.sh:198-208' }, async (s) => {
+// run_assert_categories_tests, discovery.sh:209-219
+t.fn('run_assert_categories_tests', { lines: 'test/cmd/discovery.sh:209-219' }, async (s) => {
   // kubectl get --raw=/api/v1 | grep -o '"name":"pods"[^}]*}'
   const raw = await s.kubectl('get --raw=/api/v1');
   const pods = raw.stdout.match(/"name":"pods"[^}]*\}/g) ?? [];
@@ -125,8 +125,8 @@ t.fn('run_assert_categories_tests', { lines: 'test/cmd/discovery.sh:198-208' }, 
   s.ifHasString(pods.join('\n'), '"categories":\\["all"\\]');
 });
 
-// run_resource_aliasing_tests, discovery.sh:210-232
-t.fn('run_resource_aliasing_tests', { lines: 'test/cmd/discovery.sh:210-232' }, async (s) => {
+// run_resource_aliasing_tests, discovery.sh:221-242
+t.fn('run_resource_aliasing_tests', { lines: 'test/cmd/discovery.sh:221-242' }, async (s) => {
   await s.createAndUseNewNamespace();
   await s.kubectl('create -f test/e2e/testing-manifests/statefulset/cassandra/controller.yaml');
   await s.kubectl('create -f test/e2e/testing-manifests/statefulset/cassandra/service.yaml');
@@ -140,10 +140,10 @@ t.fn('run_resource_aliasing_tests', { lines: 'test/cmd/discovery.sh:210-232' }, 
   await s.kubectl('delete all -l app=cassandra');
 });
 
-// run_crd_deletion_recreation_tests, discovery.sh:234-262
+// run_crd_deletion_recreation_tests, discovery.sh:244-272
 t.fn(
   'run_crd_deletion_recreation_tests',
-  { lines: 'test/cmd/discovery.sh:234-262', explained: [CRD_CASES] },
+  { lines: 'test/cmd/discovery.sh:244-272', explained: [CRD_CASES] },
   async (s) => {
     await s.createAndUseNewNamespace();
     let out = await s.kubectl('apply -f hack/testdata/CRD/example-crd-1-cluster-scoped.yaml');
@@ -163,8 +163,8 @@ t.fn(
   },
 );
 
-// run_kubectl_explain_tests, discovery.sh:264-277
-t.fn('run_kubectl_explain_tests', { lines: 'test/cmd/discovery.sh:264-277' }, async (s) => {
+// run_kubectl_explain_tests, discovery.sh:274-288
+t.fn('run_kubectl_explain_tests', { lines: 'test/cmd/discovery.sh:274-288' }, async (s) => {
   await s.kubectl('explain pods');
   // shortcuts work
   await s.kubectl('explain po');
@@ -173,9 +173,9 @@ t.fn('run_kubectl_explain_tests', { lines: 'test/cmd/discovery.sh:264-277' }, as
   await s.kubectl('explain cronjob');
 });
 
-// run_swagger_tests, discovery.sh:279-293. Upstream fetches /openapi/v2 with curl and a bearer token;
+// run_swagger_tests, discovery.sh:290-305. Upstream fetches /openapi/v2 with curl and a bearer token;
 // here kubectl makes the same request.
-t.fn('run_swagger_tests', { lines: 'test/cmd/discovery.sh:279-293' }, async (s) => {
+t.fn('run_swagger_tests', { lines: 'test/cmd/discovery.sh:290-305' }, async (s) => {
   const out = await s.kubectl('get --raw /openapi/v2');
   for (const text of ['list of returned', 'List of services', 'Watch for changes to the described resources'])
     s.check(`grep -q "${text}" schema.json`, grepMatch(out.stdout, text));

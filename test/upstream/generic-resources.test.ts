@@ -53,10 +53,10 @@ async function withRetry(s: Session, command: string): Promise<Output> {
   return out;
 }
 
-// run_multi_resources_tests, generic-resources.sh:21-193
+// run_multi_resources_tests, generic-resources.sh:21-192
 t.fn(
   'run_multi_resources_tests',
-  { lines: 'test/cmd/generic-resources.sh:21-193', minutes: 6 },
+  { lines: 'test/cmd/generic-resources.sh:21-192', minutes: 6 },
   async (s) => {
     await s.createAndUseNewNamespace();
     const editor = await s.tempFile(
@@ -129,10 +129,10 @@ t.fn(
   },
 );
 
-// run_recursive_resources_tests, generic-resources.sh:195-495
+// run_recursive_resources_tests, generic-resources.sh:194-455
 t.fn(
   'run_recursive_resources_tests',
-  { lines: 'test/cmd/generic-resources.sh:195-495', minutes: 6, explained: [CONVERT, SCHEDULED] },
+  { lines: 'test/cmd/generic-resources.sh:194-455', minutes: 6, explained: [CONVERT, SCHEDULED] },
   async (s) => {
     // Create multiple busybox PODs recursively from directory of YAML files
     await s.createAndUseNewNamespace();
@@ -339,8 +339,8 @@ t.fn(
   },
 );
 
-// run_lists_tests, generic-resources.sh:497-514
-t.fn('run_lists_tests', { lines: 'test/cmd/generic-resources.sh:497-514' }, async (s) => {
+// run_lists_tests, generic-resources.sh:457-474
+t.fn('run_lists_tests', { lines: 'test/cmd/generic-resources.sh:457-474' }, async (s) => {
   await s.createAndUseNewNamespace();
   // Create a List with objects from multiple versions
   await s.kubectl('create -f hack/testdata/list.yaml');

@@ -23,11 +23,11 @@ const NODE_NAME = {
   reason: "upstream's only node is 127.0.0.1; the simulated cluster's is churn-labs-control-plane",
 };
 
-// run_kubectl_get_tests, get.sh:21-236
+// run_kubectl_get_tests, get.sh:21-241
 t.fn(
   'run_kubectl_get_tests',
   {
-    lines: 'test/cmd/get.sh:21-236',
+    lines: 'test/cmd/get.sh:21-241',
     minutes: 6,
     explained: [
       RBAC,
@@ -202,10 +202,10 @@ t.fn(
   },
 );
 
-// run_retrieve_multiple_tests, get.sh:238-249
+// run_retrieve_multiple_tests, get.sh:243-254
 t.fn(
   'run_retrieve_multiple_tests',
-  { lines: 'test/cmd/get.sh:238-249', explained: [NODE_NAME] },
+  { lines: 'test/cmd/get.sh:243-254', explained: [NODE_NAME] },
   async (s) => {
     // switch back to the default namespace
     await s.kubectl(['config', 'set-context', 'churn-labs-sim', '--namespace=']);
@@ -215,8 +215,8 @@ t.fn(
   },
 );
 
-// run_kubectl_sort_by_tests, get.sh:251-352
-t.fn('run_kubectl_sort_by_tests', { lines: 'test/cmd/get.sh:251-352' }, async (s) => {
+// run_kubectl_sort_by_tests, get.sh:256-357
+t.fn('run_kubectl_sort_by_tests', { lines: 'test/cmd/get.sh:256-357' }, async (s) => {
   // sort-by should not panic if no pod exists
   await s.getObjectAssert('pods', ids, '');
   await s.kubectl('get pods --sort-by={metadata.name}');
@@ -273,10 +273,10 @@ t.fn('run_kubectl_sort_by_tests', { lines: 'test/cmd/get.sh:251-352' }, async (s
   await s.getObjectAssert('pods', ids, '');
 });
 
-// run_kubectl_all_namespace_tests, get.sh:354-412
+// run_kubectl_all_namespace_tests, get.sh:359-416
 t.fn(
   'run_kubectl_all_namespace_tests',
-  { lines: 'test/cmd/get.sh:354-412', explained: [NODE_NAME, SERVICE_ACCOUNTS] },
+  { lines: 'test/cmd/get.sh:359-416', explained: [NODE_NAME, SERVICE_ACCOUNTS] },
   async (s) => {
     await s.getObjectAssert(
       'namespaces',
@@ -318,6 +318,6 @@ t.fn(
 
 t.skip(
   'run_deprecated_api_tests',
-  'test/cmd/get.sh:415-431',
+  'test/cmd/get.sh:419-436',
   'reads podsecuritypolicies.v1beta1.policy, removed in Kubernetes 1.25; legacy-script.sh does not call it',
 );

@@ -53,11 +53,11 @@ async function samePrint(s: Session, what: string): Promise<void> {
   );
 }
 
-// run_kubectl_old_print_tests, old-print.sh:21-149
+// run_kubectl_old_print_tests, old-print.sh:21-140
 t.fn(
   'run_kubectl_old_print_tests',
   {
-    lines: 'test/cmd/old-print.sh:21-149',
+    lines: 'test/cmd/old-print.sh:21-140',
     explained: [
       {
         match: /^kubectl run pi --generator=job\/v1|^get jobs|jobs\/pi|jobs pi/,
