@@ -47,6 +47,10 @@ const ROOTS = [
   'coordination.k8s.io/v1/Lease',
   'networking.k8s.io/v1/Ingress',
 ];
+// The list of each served kind too: the list operations' responses (OpenAPI v3 and the v2 JSON).
+for (const root of [...ROOTS]) {
+  if (!/Binding|Eviction|Scale|events\.k8s\.io/.test(root)) ROOTS.push(`${root}List`);
+}
 
 /**
  * Patch strategies and list types from the Go struct tags (k8s.io/api, 1.32). Lists not named here

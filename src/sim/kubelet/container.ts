@@ -354,8 +354,12 @@ export class ContainerRunner {
     this.host.event('Normal', 'Started', `Started container ${this.name}`);
     this.state = { running: { startedAt } };
     this.started = true;
-    this.ready = true;
-    this.host.changed();
+    // A command that ends at once (a bare shell, a builtin) has exited before a real kubelet's next
+    // look at its containers (PLEG relists each second): its pod is never seen Running and Ready.
+    if (Number.isFinite(seconds)) {
+      this.ready = true;
+      this.host.changed();
+    }
     let exitCode = 0;
     if (Number.isFinite(seconds)) {
       const stopped = new Promise<boolean>((resolve) => {

@@ -39,7 +39,7 @@ definitions['io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'] ??= {
 };
 for (const name of Object.keys(definitions)) {
   const kind = definitions[name]!;
-  if (!kind.properties?.metadata || !kind.properties.apiVersion) continue;
+  if (!kind.properties?.metadata || !kind.properties.apiVersion || name.endsWith('List')) continue;
   definitions[`${name}List`] ??= {
     description: `${name.split('.').pop()}List is a list of ${name.split('.').pop()} objects.`,
     type: 'object',

@@ -1,4 +1,5 @@
-import { GROUPS, RESOURCES, type Resource } from '../../kube/resources.js';
+import { createHash } from 'node:crypto';
+import { GROUPS, RESOURCES, type Resource, resourceOfKind } from '../../kube/resources.js';
 
 /**
  * Discovery, computed once: the aggregated form kubectl 1.27+ asks for first (apidiscovery.k8s.io
@@ -19,9 +20,25 @@ export const KUBERNETES_VERSION = {
 
 const gv = (group: string, version: string) => (group ? `${group}/${version}` : version);
 
+/**
+ * The legacy documents' storageVersionHash of a stored resource: the first 8 bytes of the SHA-256
+ * of its storage "group/version/kind", in base64 (apiserver's storageversionhash package). The
+ * metrics API is aggregated (metrics-server has no storage) and gives none.
+ */
+function storageVersionHash(r: Resource): string | undefined {
+  if (r.group === 'metrics.k8s.io') return undefined;
+  const stored = resourceOfKind(r.kind) ?? r;
+  return createHash('sha256')
+    .update(`${stored.group}/${stored.version}/${stored.kind}`)
+    .digest()
+    .subarray(0, 8)
+    .toString('base64');
+}
+
 function legacyResources(group: string, version: string): object {
   const resources: object[] = [];
   for (const r of RESOURCES.filter((x) => x.group === group && x.version === version)) {
+    const hash = storageVersionHash(r);
     resources.push({
       name: r.plural,
       singularName: r.singular,
@@ -30,6 +47,7 @@ function legacyResources(group: string, version: string): object {
       verbs: r.verbs,
       ...(r.shortNames.length ? { shortNames: r.shortNames } : {}),
       ...(r.categories.length ? { categories: r.categories } : {}),
+      ...(hash ? { storageVersionHash: hash } : {}),
     });
     for (const s of r.subresources) {
       resources.push({

@@ -1,13 +1,15 @@
 import { apiVersionOf, RESOURCES } from '../../kube/resources.js';
 import table from '../schema/protobuf.json' with { type: 'json' };
 import { KUBERNETES_VERSION } from './discovery.js';
+import { groupVersionDocuments } from './openapi.js';
 
 /**
  * /openapi/v2, the Swagger document kubectl 1.27 and 1.28 read (in gnostic's protobuf form) to
  * learn that the server validates fields itself: a PATCH operation per kind with the
- * fieldValidation parameter and its x-kubernetes-group-version-kind. It carries no schemas, so
- * kubectl computes strategic patches from its compiled-in types and skips client-side validation
- * of kinds the simulated cluster does not serve; kubectl 1.29+ reads OpenAPI v3 instead.
+ * fieldValidation parameter and its x-kubernetes-group-version-kind. That form carries no schemas,
+ * so kubectl computes strategic patches from its compiled-in types and skips client-side validation
+ * of kinds the simulated cluster does not serve; kubectl 1.29+ reads OpenAPI v3 instead. The JSON
+ * form, for other clients, is the whole document.
  */
 type FieldSpec = [name: string, type: string, target?: string | null, flags?: string];
 const MESSAGES = table as unknown as Record<string, { fields: Record<string, FieldSpec> }>;
@@ -108,30 +110,72 @@ function protobufDocument(): Buffer {
   });
 }
 
-function jsonDocument(): string {
-  const paths: Record<string, object> = {};
-  for (const { path, gvk } of patchPaths()) {
-    paths[path] = {
-      patch: {
-        operationId: `patch${gvk.group.replace(/\W/g, '')}${gvk.version}${gvk.kind}`,
-        parameters: PARAMETERS.map((name) => ({
-          name,
-          in: 'query',
-          type: name === 'force' ? 'boolean' : 'string',
-          uniqueItems: true,
-        })),
-        responses: { '200': { description: 'OK' } },
-        'x-kubernetes-action': 'patch',
-        'x-kubernetes-group-version-kind': gvk,
-      },
-    };
+interface V3Parameter {
+  name: string;
+  in: string;
+  description?: string;
+  schema: { type: string; uniqueItems?: boolean };
+}
+
+interface V3Operation {
+  parameters?: V3Parameter[];
+  requestBody?: { content: Record<string, { schema: object }> };
+  responses: Record<string, { description: string; content?: Record<string, { schema: object }> }>;
+  [field: string]: unknown;
+}
+
+/** An OpenAPI v3 operation in Swagger 2.0 form: query parameters typed inline, the body a parameter. */
+function swaggerOperation(op: V3Operation): object {
+  const { parameters, requestBody, responses, ...rest } = op;
+  const params: object[] = (parameters ?? []).map((p) => ({
+    name: p.name,
+    in: p.in,
+    ...(p.description ? { description: p.description } : {}),
+    type: p.schema.type,
+    uniqueItems: true,
+  }));
+  if (requestBody) {
+    const schema = Object.values(requestBody.content)[0]?.schema;
+    params.unshift({ name: 'body', in: 'body', required: true, schema });
   }
-  return JSON.stringify({
+  const swaggerResponses: Record<string, object> = {};
+  for (const [code, r] of Object.entries(responses)) {
+    const schema = r.content ? Object.values(r.content)[0]?.schema : undefined;
+    swaggerResponses[code] = { description: r.description, ...(schema ? { schema } : {}) };
+  }
+  return {
+    ...rest,
+    consumes: ['*/*'],
+    produces: ['application/json', 'application/yaml'],
+    ...(params.length ? { parameters: params } : {}),
+    responses: swaggerResponses,
+  };
+}
+
+/**
+ * The JSON form (what curl and other plain clients read): the OpenAPI v3 documents' paths and
+ * schemas in Swagger 2.0 form, with the definitions of every served type, as the API server's
+ * /openapi/v2 has them. kubectl never reads this form.
+ */
+function jsonDocument(): string {
+  const paths: Record<string, Record<string, object>> = {};
+  const definitions: Record<string, object> = {};
+  for (const doc of groupVersionDocuments()) {
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      const ops: Record<string, object> = {};
+      for (const [method, op] of Object.entries(methods as Record<string, V3Operation>))
+        ops[method] = swaggerOperation(op);
+      paths[path] = ops;
+    }
+    Object.assign(definitions, doc.components.schemas);
+  }
+  const body = JSON.stringify({
     swagger: '2.0',
     info: { title: 'Kubernetes', version: KUBERNETES_VERSION.gitVersion },
     paths,
-    definitions: {},
+    definitions,
   });
+  return body.replaceAll('#/components/schemas/', '#/definitions/');
 }
 
 let cached: { protobuf: Buffer; json: string } | undefined;

@@ -137,7 +137,7 @@ function build(group: string, version: string): { body: string; hash: string } |
   const kinds = new Map<string, object[]>();
   for (const r of resources) kinds.set(r.definition!, [{ group: r.group, kind: r.kind, version: r.version }]);
   const roots = [
-    ...resources.map((r) => r.definition!),
+    ...resources.flatMap((r) => [r.definition!, `${r.definition}List`]),
     'io.k8s.apimachinery.pkg.apis.meta.v1.Status',
     'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions',
   ];
@@ -177,6 +177,21 @@ export function openapiRoot(): string {
     }
   }
   return JSON.stringify({ paths });
+}
+
+/** Every group-version document, parsed (the Swagger 2.0 JSON form is made from them). */
+export function groupVersionDocuments(): {
+  paths: Record<string, object>;
+  components: { schemas: object };
+}[] {
+  const docs = [];
+  for (const g of GROUPS) {
+    for (const version of g.versions) {
+      const doc = documentFor(`/openapi/v3/${gvPath(g.name, version)}`);
+      if (doc) docs.push(JSON.parse(doc.body));
+    }
+  }
+  return docs;
 }
 
 let root: string | undefined;

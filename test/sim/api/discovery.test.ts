@@ -79,6 +79,20 @@ describe('discovery and OpenAPI, read by the real kubectl', () => {
         'pods/status',
       ]),
     );
+    // Each stored resource carries its storage version's hash (not its subresources, not metrics).
+    const hash = (list: { resources: { name: string; storageVersionHash?: string }[] }, name: string) =>
+      list.resources.find((r) => r.name === name)?.storageVersionHash;
+    expect(hash(core, 'configmaps')).toBe('qFsyl6wFWjQ=');
+    expect(hash(core, 'pods')).toBe('xPOwRZ+Yhw8=');
+    expect(hash(core, 'pods/status')).toBeUndefined();
+    expect(hash(apps, 'deployments')).toBe('8aSe+NMegvE=');
+    const v1 = JSON.parse((await cluster.kubectl(['get', '--raw', '/apis/autoscaling/v1'])).stdout);
+    const v2 = JSON.parse((await cluster.kubectl(['get', '--raw', '/apis/autoscaling/v2'])).stdout);
+    expect(hash(v1, 'horizontalpodautoscalers')).toBe(hash(v2, 'horizontalpodautoscalers'));
+    const metrics = JSON.parse(
+      (await cluster.kubectl(['get', '--raw', '/apis/metrics.k8s.io/v1beta1'])).stdout,
+    );
+    expect(hash(metrics, 'pods')).toBeUndefined();
   });
 
   it('publishes OpenAPI v3 so kubectl validates on the server and explain works', async () => {
@@ -99,6 +113,33 @@ describe('discovery and OpenAPI, read by the real kubectl', () => {
     expect(explain.exitCode).toBe(0);
     expect(explain.stdout).toMatch(/FIELD: strategy <DeploymentStrategy>/);
     expect(explain.stdout).toMatch(/rollingUpdate\s+<RollingUpdateDeployment>/);
+  });
+
+  it('serves /openapi/v2 as JSON to plain clients: every operation and definition', async () => {
+    const raw = await cluster.kubectl(['get', '--raw', '/openapi/v2']);
+    const doc = JSON.parse(raw.stdout);
+    expect(doc.swagger).toBe('2.0');
+    expect(doc.definitions['io.k8s.api.core.v1.ServiceList'].properties.items).toMatchObject({
+      description: 'List of services',
+      type: 'array',
+      items: { $ref: '#/definitions/io.k8s.api.core.v1.Service' },
+    });
+    const list = doc.paths['/api/v1/namespaces/{namespace}/services'].get;
+    expect(list['x-kubernetes-action']).toBe('list');
+    expect(list.responses['200'].schema).toEqual({ $ref: '#/definitions/io.k8s.api.core.v1.ServiceList' });
+    expect(list.parameters.find((p: { name: string }) => p.name === 'watch')).toMatchObject({
+      in: 'query',
+      type: 'string',
+      description: expect.stringMatching(/^Watch for changes to the described resources/),
+    });
+    const create = doc.paths['/apis/apps/v1/namespaces/{namespace}/deployments'].post;
+    expect(create.parameters[0]).toEqual({
+      name: 'body',
+      in: 'body',
+      required: true,
+      schema: { $ref: '#/definitions/io.k8s.api.apps.v1.Deployment' },
+    });
+    expect(raw.stdout).not.toContain('#/components/schemas/');
   });
 
   it('has the objects a fresh kind cluster has', async () => {

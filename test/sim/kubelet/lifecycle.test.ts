@@ -399,6 +399,13 @@ describe('images the node does not run', () => {
   });
 
   it('runs a shell image given no command as a real node does: its shell reads no input and exits 0', async () => {
+    // A real kubelet sees such a container only after it exited: never Running and Ready.
+    const seenReady = new Set<string>();
+    node.store.subscribe((e) => {
+      const statuses = (e.object.status as { containerStatuses?: { ready?: boolean }[] } | undefined)
+        ?.containerStatuses;
+      if (e.kind === 'Pod' && statuses?.some((c) => c.ready)) seenReady.add(e.object.metadata.name);
+    });
     createPod(node.store, 'bare-once', {
       restartPolicy: 'Never',
       containers: [{ name: 'main', image: 'busybox:1.36' }],
@@ -421,5 +428,6 @@ describe('images the node does not run', () => {
       'the bare alpine to crash-loop',
     );
     expect(phase('bare-stdin')).toBe('Running');
+    expect([...seenReady]).toEqual(['bare-stdin']);
   });
 });
