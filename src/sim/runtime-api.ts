@@ -9,6 +9,11 @@ export interface Runtime {
   /** Where a running pod's container port answers on this machine (for the pods and services proxy). */
   address(namespace: string, pod: string, port: number | string): { host: string; port: number } | undefined;
   /**
+   * Where `kubectl port-forward` reaches a pod's port: only a port the pod's running containers
+   * listen on (undefined: nothing does, the connection is refused). Without it, `address` is used.
+   */
+  forwardAddress?(namespace: string, pod: string, port: number): { host: string; port: number } | undefined;
+  /**
    * The file holding a container's log: the current instance, or the one before the last restart
    * (`kubectl logs --previous`). Undefined when there is none.
    */

@@ -126,6 +126,10 @@ class NodeKubelet implements Kubelet {
     return this.workerOf(namespace, pod)?.address(port);
   }
 
+  forwardAddress(namespace: string, pod: string, port: number) {
+    return this.workerOf(namespace, pod)?.forwardAddress(port);
+  }
+
   logFile(namespace: string, pod: string, container: string, previous = false): string | undefined {
     const object = this.store.get('Pod', namespace, pod);
     if (!object) return undefined;

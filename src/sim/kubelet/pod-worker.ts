@@ -200,6 +200,20 @@ export class PodWorker implements ContainerHost {
     return found?.port !== undefined ? { host: '127.0.0.1', port: found.port } : undefined;
   }
 
+  /**
+   * Where `kubectl port-forward` reaches a port: the running container that declares it. A pod that
+   * declares no ports at all has its workload's port unknown; any port reaches the workload then,
+   * as the proxies do. Idle containers (nginx) have no process, so nothing listens.
+   */
+  forwardAddress(port: number): { host: string; port: number } | undefined {
+    const running = this.containers.filter((c) => c.running && c.port !== undefined);
+    const declaresAny = this.containers.some((c) => (c.spec.ports ?? []).length > 0);
+    const found = declaresAny
+      ? running.find((c) => (c.spec.ports ?? []).some((p) => p.containerPort === port))
+      : running.find((c) => c.image.runnable);
+    return found?.port !== undefined ? { host: '127.0.0.1', port: found.port } : undefined;
+  }
+
   usage(): { container: string; cpuMillicores: number; memoryBytes: number }[] | undefined {
     const running = this.containers.filter((c) => c.running);
     if (running.length === 0) return undefined;

@@ -1,48 +1,23 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ApiError, badRequest } from '../../kube/errors.js';
-import type { KubeObject } from '../../kube/objects.js';
-import { matchesLabels, selectorFromObject } from '../../kube/selectors.js';
 import type { Api } from './context.js';
 import type { ApiCall } from './http.js';
+import { handlePortForward } from './portforward.js';
 import { parseRoute, type Route } from './route.js';
 import { acceptWebSocket, isWebSocketUpgrade, requestedProtocols } from './websocket.js';
 
 /**
  * pods/exec over the WebSocket remote-command protocol kubectl 1.30+ speaks first
  * (v5.channel.k8s.io, else v4: one byte of channel, 0 stdin, 1 stdout, 2 stderr, 3 the final
- * Status, 4 resize), running the command through Runtime.exec. What the simulated node cannot do —
- * exec where the runtime has no exec, attach, port-forward, and SPDY upgrades — is refused with a
- * Kubernetes error that says what to use instead.
+ * Status, 4 resize), running the command through Runtime.exec; port-forward upgrades go to
+ * ./portforward.ts. What the simulated node cannot do — exec where the runtime has no exec, attach,
+ * and SPDY upgrades for exec — is refused with a Kubernetes error that says what to use instead.
  */
 const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 
 function refusal(message: string): ApiError {
   return new ApiError(400, 'BadRequest', message);
-}
-
-/** A Service that selects the pod, to name the proxy path that replaces a port-forward. */
-function serviceFor(api: Api, pod: KubeObject): KubeObject | undefined {
-  return api.store
-    .list('Service', pod.metadata.namespace)
-    .find(
-      (s) =>
-        s.spec?.selector &&
-        matchesLabels(selectorFromObject({ matchLabels: s.spec.selector }), pod.metadata.labels),
-    );
-}
-
-function portForwardError(api: Api, route: Route): ApiError {
-  const pod = api.store.require('Pod', route.namespace, route.name!);
-  const service = serviceFor(api, pod);
-  const ns = route.namespace;
-  const podPort = pod.spec?.containers?.[0]?.ports?.[0]?.containerPort;
-  const path = service
-    ? `/api/v1/namespaces/${ns}/services/${service.metadata.name}:${service.spec?.ports?.[0]?.port ?? 'PORT'}/proxy/`
-    : `/api/v1/namespaces/${ns}/pods/${route.name}${podPort ? `:${podPort}` : ':PORT'}/proxy/`;
-  return refusal(
-    `the simulated cluster cannot port-forward; reach the port through the API server instead, e.g. kubectl get --raw ${path}health`,
-  );
 }
 
 function attachError(route: Route): ApiError {
@@ -60,7 +35,6 @@ function execUnsupported(route: Route, container: string): ApiError {
 /** exec, attach or portforward as a plain HTTP request (no upgrade): always an error. */
 export function handleConnect(api: Api, _call: ApiCall, route: Route): void {
   api.store.require('Pod', route.namespace, route.name!);
-  if (route.subresource === 'portforward') throw portForwardError(api, route);
   if (route.subresource === 'attach') throw attachError(route);
   throw badRequest('Upgrade request required');
 }
@@ -80,7 +54,10 @@ export function handleUpgrade(api: Api, req: IncomingMessage, socket: Duplex, he
     if (!route || !('resource' in route) || route.resource.kind !== 'Pod' || !route.name || !route.namespace)
       throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     const pod = api.store.require('Pod', route.namespace, route.name);
-    if (route.subresource === 'portforward') throw portForwardError(api, route);
+    if (route.subresource === 'portforward') {
+      handlePortForward(api, req, socket, head, pod);
+      return;
+    }
     if (route.subresource === 'attach') throw attachError(route);
     if (route.subresource !== 'exec')
       throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');

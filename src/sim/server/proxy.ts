@@ -10,7 +10,7 @@ import type { Route } from './route.js';
  * The proxy subresources: `services/NAME[:PORT]/proxy/PATH` to a ready endpoint pod (round-robin)
  * and `pods/NAME[:PORT]/proxy/PATH` to one pod, through Runtime.address. Method, body, status and
  * headers pass through, so `kubectl get --raw …/proxy/health` and `kubectl create --raw
- * …/proxy/predict -f body.json` reach the real workload: the simulated cluster's port-forward.
+ * …/proxy/predict -f body.json` reach the real workload without a port-forward.
  */
 const HOP_BY_HOP = new Set([
   'connection',

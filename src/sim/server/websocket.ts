@@ -11,11 +11,19 @@ const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 export interface WebSocket {
   protocol: string;
-  send(data: Buffer): void;
+  /** Sends a binary message; false when the socket's buffer is full (see onDrain). */
+  send(data: Buffer): boolean;
   close(code?: number): void;
   onMessage(listener: (data: Buffer) => void): void;
   onClose(listener: () => void): void;
+  onDrain(listener: () => void): void;
+  /** Stops (and restarts) reading from the client. */
+  pause(): void;
+  resume(): void;
 }
+
+/** The largest message a client may send (a SPDY frame is at most 16 MiB); bigger closes with 1009. */
+const MAX_MESSAGE = 32 * 1024 * 1024;
 
 export function requestedProtocols(req: IncomingMessage): string[] {
   return String(req.headers['sec-websocket-protocol'] ?? '')
@@ -52,12 +60,19 @@ export function acceptWebSocket(
   );
   const messageListeners: ((data: Buffer) => void)[] = [];
   const closeListeners: (() => void)[] = [];
-  let buffer = head.length ? Buffer.from(head) : Buffer.alloc(0);
+  // What the client sent and was not parsed yet: chunks are joined only once a frame is whole.
+  let chunks: Buffer[] = head.length ? [Buffer.from(head)] : [];
+  let total = head.length;
   let fragments: Buffer[] = [];
+  let fragmented = 0;
+  const front = (n: number): Buffer => {
+    if (chunks[0]!.length < n) chunks = [Buffer.concat(chunks, total)];
+    return chunks[0]!;
+  };
   let closed = false;
 
-  const frame = (opcode: number, payload: Buffer) => {
-    if (closed || socket.destroyed) return;
+  const frame = (opcode: number, payload: Buffer): boolean => {
+    if (closed || socket.destroyed) return true;
     const length = payload.length;
     const header =
       length < 126
@@ -65,7 +80,20 @@ export function acceptWebSocket(
         : length < 65536
           ? Buffer.from([0x80 | opcode, 126, length >> 8, length & 255])
           : Buffer.concat([Buffer.from([0x80 | opcode, 127]), bigLength(length)]);
-    socket.write(Buffer.concat([header, payload]));
+    return socket.write(Buffer.concat([header, payload]));
+  };
+
+  /** Ends the connection for a protocol violation (RFC 6455 7.4.1 codes). */
+  const fail = (code: number) => {
+    const payload = Buffer.alloc(2);
+    payload.writeUInt16BE(code);
+    frame(0x8, payload);
+    chunks = [];
+    total = 0;
+    fragments = [];
+    finish();
+    socket.end();
+    setTimeout(() => socket.destroy(), 1000).unref();
   };
 
   const finish = () => {
@@ -76,7 +104,8 @@ export function acceptWebSocket(
 
   const parse = () => {
     for (;;) {
-      if (buffer.length < 2) return;
+      if (closed || total < 2) return;
+      let buffer = front(Math.min(total, 14));
       const fin = (buffer[0]! & 0x80) !== 0;
       const opcode = buffer[0]! & 0x0f;
       const masked = (buffer[1]! & 0x80) !== 0;
@@ -91,12 +120,18 @@ export function acceptWebSocket(
         length = Number(buffer.readBigUInt64BE(2));
         offset = 10;
       }
+      if (length > MAX_MESSAGE || fragmented + length > MAX_MESSAGE) return fail(1009);
+      if (opcode >= 0x8 && (length > 125 || !fin)) return fail(1002);
+      if ((opcode > 0x2 && opcode < 0x8) || opcode > 0xa) return fail(1002);
       const maskAt = offset;
       if (masked) offset += 4;
-      if (buffer.length < offset + length) return;
+      if (total < offset + length) return;
+      buffer = front(offset + length);
       const payload = Buffer.from(buffer.subarray(offset, offset + length));
       if (masked) for (let i = 0; i < payload.length; i++) payload[i]! ^= buffer[maskAt + (i % 4)]!;
-      buffer = buffer.subarray(offset + length);
+      const rest = buffer.subarray(offset + length);
+      chunks = rest.length ? [rest, ...chunks.slice(1)] : chunks.slice(1);
+      total -= offset + length;
       if (opcode === 0x8) {
         frame(0x8, payload.subarray(0, 2));
         socket.end();
@@ -106,9 +141,11 @@ export function acceptWebSocket(
       if (opcode === 0x9) frame(0xa, payload);
       else if (opcode === 0x0 || opcode === 0x1 || opcode === 0x2) {
         fragments.push(payload);
+        fragmented += payload.length;
         if (fin) {
-          const message = Buffer.concat(fragments);
+          const message = fragments.length === 1 ? payload : Buffer.concat(fragments);
           fragments = [];
+          fragmented = 0;
           for (const l of messageListeners) l(message);
         }
       }
@@ -116,7 +153,9 @@ export function acceptWebSocket(
   };
 
   socket.on('data', (chunk: Buffer) => {
-    buffer = Buffer.concat([buffer, chunk]);
+    if (closed) return;
+    chunks.push(chunk);
+    total += chunk.length;
     parse();
   });
   socket.on('close', finish);
@@ -135,6 +174,9 @@ export function acceptWebSocket(
     },
     onMessage: (l) => messageListeners.push(l),
     onClose: (l) => closeListeners.push(l),
+    onDrain: (l) => socket.on('drain', l),
+    pause: () => socket.pause(),
+    resume: () => socket.resume(),
   };
 }
 
