@@ -1,4 +1,4 @@
-import { apiVersionOf, RESOURCES } from '../../kube/resources.js';
+import { apiVersionOf, type Catalog, RESOURCES, type Resource } from '../../kube/resources.js';
 import table from '../schema/protobuf.json' with { type: 'json' };
 import { KUBERNETES_VERSION } from './discovery.js';
 
@@ -56,16 +56,18 @@ interface PatchPath {
   gvk: { group: string; kind: string; version: string };
 }
 
-function patchPaths(): PatchPath[] {
-  return RESOURCES.filter((r) => r.definition).map((r) => {
-    const prefix = r.group ? `/apis/${apiVersionOf(r)}` : `/api/${r.version}`;
-    const base = r.namespaced ? `${prefix}/namespaces/{namespace}/${r.plural}` : `${prefix}/${r.plural}`;
-    return { path: `${base}/{name}`, gvk: { group: r.group, kind: r.kind, version: r.version } };
-  });
+function patchPaths(all: Resource[]): PatchPath[] {
+  return all
+    .filter((r) => r.definition || r.custom)
+    .map((r) => {
+      const prefix = r.group ? `/apis/${apiVersionOf(r)}` : `/api/${r.version}`;
+      const base = r.namespaced ? `${prefix}/namespaces/{namespace}/${r.plural}` : `${prefix}/${r.plural}`;
+      return { path: `${base}/{name}`, gvk: { group: r.group, kind: r.kind, version: r.version } };
+    });
 }
 
-function protobufDocument(): Buffer {
-  const path = patchPaths().map(({ path: name, gvk }) => ({
+function protobufDocument(all: Resource[]): Buffer {
+  const path = patchPaths(all).map(({ path: name, gvk }) => ({
     name,
     value: {
       patch: {
@@ -108,9 +110,9 @@ function protobufDocument(): Buffer {
   });
 }
 
-function jsonDocument(): string {
+function jsonDocument(all: Resource[]): string {
   const paths: Record<string, object> = {};
-  for (const { path, gvk } of patchPaths()) {
+  for (const { path, gvk } of patchPaths(all)) {
     paths[path] = {
       patch: {
         operationId: `patch${gvk.group.replace(/\W/g, '')}${gvk.version}${gvk.kind}`,
@@ -140,8 +142,18 @@ let cached: { protobuf: Buffer; json: string } | undefined;
 export const PROTOBUF_V2 = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
 
 /** The document in the form the client asked for: gnostic protobuf, or JSON. */
-export function openapiV2(accept: string | undefined): { body: Buffer | string; contentType: string } {
-  cached ??= { protobuf: protobufDocument(), json: jsonDocument() };
-  if ((accept ?? '').includes('protobuf')) return { body: cached.protobuf, contentType: PROTOBUF_V2 };
+export function openapiV2(
+  accept: string | undefined,
+  catalog?: Catalog,
+): { body: Buffer | string; contentType: string } {
+  const protobuf = (accept ?? '').includes('protobuf');
+  if (catalog && catalog.generation > 0) {
+    // With custom resources the document changes with them: made for each request (it is small).
+    return protobuf
+      ? { body: protobufDocument(catalog.resources), contentType: PROTOBUF_V2 }
+      : { body: jsonDocument(catalog.resources), contentType: 'application/json' };
+  }
+  cached ??= { protobuf: protobufDocument(RESOURCES), json: jsonDocument(RESOURCES) };
+  if (protobuf) return { body: cached.protobuf, contentType: PROTOBUF_V2 };
   return { body: cached.json, contentType: 'application/json' };
 }
