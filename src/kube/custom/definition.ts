@@ -63,17 +63,7 @@ export function servedResources(crd: Obj): Resource[] {
               },
             ]
           : []),
-        ...(scale
-          ? [
-              {
-                name: 'scale',
-                kind: 'Scale',
-                group: 'autoscaling',
-                version: 'v1',
-                verbs: ['get', 'patch', 'update'],
-              },
-            ]
-          : []),
+        // The scale subresource is not served yet (README): discovery does not offer it.
       ],
       custom: {
         crd: String(crd.metadata.name),
