@@ -34,6 +34,33 @@ export interface Resource {
   definition?: string;
   /** Served from the runtime (metrics.k8s.io), not the store. */
   virtual?: boolean;
+  /** Defined at run time by a CustomResourceDefinition (see `Catalog`). */
+  custom?: CustomResource;
+}
+
+/** What a CustomResourceDefinition says of one served version of its resource. */
+export interface CustomResource {
+  /** The CRD's name, `<plural>.<group>`: also the kind under which the store keeps the objects. */
+  crd: string;
+  /** The version the objects are stored in (any served version reads and writes them as they are). */
+  storageVersion: string;
+  listKind: string;
+  /** The version's openAPIV3Schema (structural). */
+  schema?: Record<string, unknown>;
+  printerColumns: PrinterColumn[];
+  /** The scale subresource's paths, when declared. */
+  scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
+  status: boolean;
+}
+
+/** An additionalPrinterColumn of a CRD version. */
+export interface PrinterColumn {
+  name: string;
+  type: string;
+  format?: string;
+  description?: string;
+  priority?: number;
+  jsonPath: string;
 }
 
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -223,15 +250,14 @@ export const RESOURCES: Resource[] = [
   ...groupVersion('storage.k8s.io', 'v1', 'io.k8s.api.storage.v1', [
     { kind: 'StorageClass', plural: 'storageclasses', namespaced: false, shortNames: ['sc'] },
   ]),
-  // No custom resources: an empty list answers kubectl's "is this kind a CRD?" before validation.
-  ...groupVersion('apiextensions.k8s.io', 'v1', '', [
+  ...groupVersion('apiextensions.k8s.io', 'v1', 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1', [
     {
       kind: 'CustomResourceDefinition',
       plural: 'customresourcedefinitions',
       namespaced: false,
       shortNames: ['crd', 'crds'],
-      verbs: ['get', 'list'],
-      virtual: true,
+      categories: ['api-extensions'],
+      status: true,
     },
   ]),
   ...groupVersion('metrics.k8s.io', 'v1beta1', '', [
@@ -246,12 +272,7 @@ export interface ApiGroup {
   versions: string[];
 }
 
-export const GROUPS: ApiGroup[] = [];
-for (const r of RESOURCES) {
-  const group =
-    GROUPS.find((g) => g.name === r.group) ?? GROUPS[GROUPS.push({ name: r.group, versions: [] }) - 1]!;
-  if (!group.versions.includes(r.version)) group.versions.push(r.version);
-}
+export const GROUPS: ApiGroup[] = groupsOf(RESOURCES);
 
 const byPath = new Map(RESOURCES.map((r) => [`${r.group}/${r.version}/${r.plural}`, r]));
 const byKind = new Map<string, Resource>();
@@ -269,8 +290,68 @@ export function resourceOfKind(kind: string): Resource | undefined {
 export const apiVersionOf = (r: { group: string; version: string }) =>
   r.group ? `${r.group}/${r.version}` : r.version;
 
-/** How errors name a kind: `deployments.apps "x" not found`. */
+/**
+ * How errors name a kind: `deployments.apps "x" not found`. Custom resources are stored under
+ * their CRD's name, `<plural>.<group>`, which says it.
+ */
 export function naming(kind: string): KindNaming {
   const r = byKind.get(kind);
-  return r ? { resource: r.plural, group: r.group } : { resource: `${kind.toLowerCase()}s`, group: '' };
+  if (r) return { resource: r.plural, group: r.group };
+  const dot = kind.indexOf('.');
+  if (dot > 0) return { resource: kind.slice(0, dot), group: kind.slice(dot + 1) };
+  return { resource: `${kind.toLowerCase()}s`, group: '' };
+}
+
+/**
+ * The resources one API server serves: the built-in ones and those its CustomResourceDefinitions
+ * define, which come and go at run time. `generation` changes with them, so that what is computed
+ * from the catalog (discovery, OpenAPI) is computed again.
+ */
+export class Catalog {
+  private readonly custom = new Map<string, Resource[]>();
+  private all: Resource[] = RESOURCES;
+  private groupList: ApiGroup[] = GROUPS;
+  generation = 0;
+
+  get resources(): Resource[] {
+    return this.all;
+  }
+
+  get groups(): ApiGroup[] {
+    return this.groupList;
+  }
+
+  find(group: string, version: string, plural: string): Resource | undefined {
+    const builtin = findResource(group, version, plural);
+    if (builtin) return builtin;
+    for (const served of this.custom.values())
+      for (const r of served) if (r.group === group && r.version === version && r.plural === plural) return r;
+    return undefined;
+  }
+
+  /** The CRD-defined resources, one per served version, or none to stop serving them. */
+  define(crd: string, served: Resource[]): void {
+    const before = JSON.stringify(this.custom.get(crd) ?? []);
+    if (served.length === 0) this.custom.delete(crd);
+    else this.custom.set(crd, served);
+    if (before === JSON.stringify(served)) return;
+    this.all = [...RESOURCES, ...[...this.custom.values()].flat()];
+    this.groupList = groupsOf(this.all);
+    this.generation++;
+  }
+
+  /** The served resources of a CRD (its versions). */
+  defined(crd: string): Resource[] {
+    return this.custom.get(crd) ?? [];
+  }
+}
+
+function groupsOf(resources: Resource[]): ApiGroup[] {
+  const groups: ApiGroup[] = [];
+  for (const r of resources) {
+    const group =
+      groups.find((g) => g.name === r.group) ?? groups[groups.push({ name: r.group, versions: [] }) - 1]!;
+    if (!group.versions.includes(r.version)) group.versions.push(r.version);
+  }
+  return groups;
 }

@@ -128,7 +128,7 @@ export class Store {
    * 409 Conflict, as optimistic concurrency wants). `status: true` writes only the status (the
    * status subresource); otherwise the status is kept and a changed spec bumps the generation.
    */
-  update(kind: string, object: KubeObject, options: { status?: boolean } = {}): KubeObject {
+  update(kind: string, object: KubeObject, options: { status?: boolean; whole?: boolean } = {}): KubeObject {
     const { namespace, name } = object.metadata;
     const current = this.objects.get(kind)?.get(key(namespace, name));
     const { resource, group } = this.naming(kind);
@@ -141,7 +141,11 @@ export class Store {
       throw conflict(resource, name, group);
     }
     const next = structuredClone(
-      options.status ? { ...current, status: object.status } : { ...object, status: current.status },
+      options.status
+        ? { ...current, status: object.status }
+        : options.whole
+          ? object
+          : { ...object, status: current.status },
     );
     // A kind without status (ConfigMap, Secret, ...) must not gain a `status` key without a value:
     // a later patch would decode it as a field the kind does not have.
@@ -164,7 +168,7 @@ export class Store {
       if (managed === undefined) delete (next.metadata as { managedFields?: unknown }).managedFields;
       else (next.metadata as { managedFields?: unknown }).managedFields = structuredClone(managed);
     }
-    if (!options.status && specChanged(current, next))
+    if (!options.status && specChanged(current, next, options.whole))
       next.metadata.generation = (current.metadata.generation ?? 1) + 1;
     if (JSON.stringify(withoutRevision(next)) === JSON.stringify(withoutRevision(current)))
       return structuredClone(current);
@@ -383,10 +387,10 @@ function withoutRevision(object: KubeObject): KubeObject {
 }
 
 /** Everything but metadata and status is "spec" for the generation (Deployments, Jobs, ...). */
-function specChanged(before: KubeObject, after: KubeObject): boolean {
+function specChanged(before: KubeObject, after: KubeObject, withStatus = false): boolean {
   const strip = (o: KubeObject) => {
-    const { metadata: _m, status: _s, ...rest } = o;
-    return JSON.stringify(rest);
+    const { metadata: _m, status, ...rest } = o;
+    return JSON.stringify(withStatus ? { ...rest, status } : rest);
   };
   return strip(before) !== strip(after);
 }

@@ -11,13 +11,7 @@ const t = upstreamFile('apply.sh');
 const ids = `{{range.items}}{{${id_field}}}:{{end}}`;
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
-// Reasons shared by both functions (see FAILURES.md).
-const CUSTOM_RESOURCES = {
-  match:
-    /kubectl create -f -|resources\.mygroup\.example\.com|CRD\/resource\.yaml|multi-resource-4|widget|crds widgets/,
-  reason:
-    'the simulated cluster serves no custom resources: creating a CustomResourceDefinition answers 405 (README, "The simulated cluster")',
-};
+// Reasons (see FAILURES.md).
 const SERVICE_RANGE = {
   match: /service-revision|services a |may not change once set/,
   reason:
@@ -71,7 +65,7 @@ async function waitForResourcesApi(s: Session): Promise<void> {
 // run_kubectl_apply_tests, apply.sh:22-327
 t.fn(
   'run_kubectl_apply_tests',
-  { lines: 'test/cmd/apply.sh:22-327', minutes: 8, explained: [CUSTOM_RESOURCES, SERVICE_RANGE] },
+  { lines: 'test/cmd/apply.sh:22-327', minutes: 8, explained: [SERVICE_RANGE] },
   async (s) => {
     await s.createAndUseNewNamespace();
     // kubectl apply should create the resource that doesn't exist yet
@@ -289,78 +283,74 @@ t.fn(
 );
 
 // run_kubectl_server_side_apply_tests, apply.sh:331-459
-t.fn(
-  'run_kubectl_server_side_apply_tests',
-  { lines: 'test/cmd/apply.sh:331-459', explained: [CUSTOM_RESOURCES] },
-  async (s) => {
-    await s.createAndUseNewNamespace();
-    await s.getObjectAssert('pods', ids, '');
-    await s.kubectl('apply --server-side -f hack/testdata/pod.yaml');
-    await s.getObjectAssert('pods test-pod', `{{${labels_field}.name}}`, 'test-pod-label');
-    let out = await s.run(
-      "get --show-managed-fields -f hack/testdata/pod.yaml -o=jsonpath='{.metadata.managedFields[*].manager}'",
-    );
-    s.ifHasString(out, 'kubectl');
-    await s.kubectl(
-      'apply --server-side --field-manager=my-field-manager --force-conflicts -f hack/testdata/pod.yaml',
-    );
-    out = await s.run("get -f hack/testdata/pod.yaml -o=jsonpath='{.metadata.managedFields[*].manager}'");
-    s.ifHasString(out, 'my-field-manager');
-    await s.kubectl('delete pods test-pod');
+t.fn('run_kubectl_server_side_apply_tests', { lines: 'test/cmd/apply.sh:331-459' }, async (s) => {
+  await s.createAndUseNewNamespace();
+  await s.getObjectAssert('pods', ids, '');
+  await s.kubectl('apply --server-side -f hack/testdata/pod.yaml');
+  await s.getObjectAssert('pods test-pod', `{{${labels_field}.name}}`, 'test-pod-label');
+  let out = await s.run(
+    "get --show-managed-fields -f hack/testdata/pod.yaml -o=jsonpath='{.metadata.managedFields[*].manager}'",
+  );
+  s.ifHasString(out, 'kubectl');
+  await s.kubectl(
+    'apply --server-side --field-manager=my-field-manager --force-conflicts -f hack/testdata/pod.yaml',
+  );
+  out = await s.run("get -f hack/testdata/pod.yaml -o=jsonpath='{.metadata.managedFields[*].manager}'");
+  s.ifHasString(out, 'my-field-manager');
+  await s.kubectl('delete pods test-pod');
 
-    // kubectl apply --dry-run=server
-    await s.getObjectAssert('pods', ids, '');
-    await s.kubectl('apply --server-side --dry-run=server -f hack/testdata/pod.yaml');
-    await s.getObjectAssert('pods', ids, '');
-    await s.kubectl('apply --server-side -f hack/testdata/pod.yaml');
-    const resourceVersion = async () =>
-      (
-        await s.run([
-          'get',
-          '-f',
-          'hack/testdata/pod.yaml',
-          '-o',
-          'go-template={{ .metadata.resourceVersion }}',
-        ])
-      ).stdout;
-    const initialResourceVersion = await resourceVersion();
-    await s.kubectl('apply --server-side --dry-run=server -f hack/testdata/pod-apply.yaml');
-    await s.getObjectAssert('pods test-pod', `{{${labels_field}.name}}`, 'test-pod-label');
-    s.ifHasString(await resourceVersion(), initialResourceVersion);
-    await s.kubectl('delete -f hack/testdata/pod.yaml');
+  // kubectl apply --dry-run=server
+  await s.getObjectAssert('pods', ids, '');
+  await s.kubectl('apply --server-side --dry-run=server -f hack/testdata/pod.yaml');
+  await s.getObjectAssert('pods', ids, '');
+  await s.kubectl('apply --server-side -f hack/testdata/pod.yaml');
+  const resourceVersion = async () =>
+    (
+      await s.run([
+        'get',
+        '-f',
+        'hack/testdata/pod.yaml',
+        '-o',
+        'go-template={{ .metadata.resourceVersion }}',
+      ])
+    ).stdout;
+  const initialResourceVersion = await resourceVersion();
+  await s.kubectl('apply --server-side --dry-run=server -f hack/testdata/pod-apply.yaml');
+  await s.getObjectAssert('pods test-pod', `{{${labels_field}.name}}`, 'test-pod-label');
+  s.ifHasString(await resourceVersion(), initialResourceVersion);
+  await s.kubectl('delete -f hack/testdata/pod.yaml');
 
-    // kubectl apply upgrade: client-side apply to server-side apply
-    await s.getObjectAssert('pods', ids, '');
-    await s.kubectl('apply -f hack/testdata/pod.yaml');
-    await s.fails('apply --server-side --field-manager=not-kubectl -f hack/testdata/pod-apply.yaml');
-    await s.kubectl('apply --server-side -f hack/testdata/pod-apply.yaml');
-    await grepYaml(s, 'pods test-pod', LAST_APPLIED);
-    out = await s.run('apply view-last-applied pod/test-pod -o json');
-    s.ifHasString(out, '"name": "test-pod-applied"');
-    // downgrade: server-side apply to client-side apply
-    await s.kubectl('apply --server-side -f hack/testdata/pod.yaml');
-    await grepYaml(s, 'pods test-pod', LAST_APPLIED);
-    out = await s.run('apply view-last-applied pod/test-pod -o json');
-    s.ifHasString(out, '"name": "test-pod-label"');
-    await s.kubectl('apply -f hack/testdata/pod-apply.yaml');
-    await s.kubectl('delete -f hack/testdata/pod.yaml');
+  // kubectl apply upgrade: client-side apply to server-side apply
+  await s.getObjectAssert('pods', ids, '');
+  await s.kubectl('apply -f hack/testdata/pod.yaml');
+  await s.fails('apply --server-side --field-manager=not-kubectl -f hack/testdata/pod-apply.yaml');
+  await s.kubectl('apply --server-side -f hack/testdata/pod-apply.yaml');
+  await grepYaml(s, 'pods test-pod', LAST_APPLIED);
+  out = await s.run('apply view-last-applied pod/test-pod -o json');
+  s.ifHasString(out, '"name": "test-pod-applied"');
+  // downgrade: server-side apply to client-side apply
+  await s.kubectl('apply --server-side -f hack/testdata/pod.yaml');
+  await grepYaml(s, 'pods test-pod', LAST_APPLIED);
+  out = await s.run('apply view-last-applied pod/test-pod -o json');
+  s.ifHasString(out, '"name": "test-pod-label"');
+  await s.kubectl('apply -f hack/testdata/pod-apply.yaml');
+  await s.kubectl('delete -f hack/testdata/pod.yaml');
 
-    // kubectl apply dry-run on CR
-    await s.kubectl('create -f -', { input: RESOURCES_CRD });
-    await waitForResourcesApi(s);
-    await s.kubectl('apply --server-side --dry-run=server -f hack/testdata/CRD/resource.yaml');
-    await s.fails('get resource/myobj');
-    await s.kubectl('delete customresourcedefinition resources.mygroup.example.com');
+  // kubectl apply dry-run on CR
+  await s.kubectl('create -f -', { input: RESOURCES_CRD });
+  await waitForResourcesApi(s);
+  await s.kubectl('apply --server-side --dry-run=server -f hack/testdata/CRD/resource.yaml');
+  await s.fails('get resource/myobj');
+  await s.kubectl('delete customresourcedefinition resources.mygroup.example.com');
 
-    // a key that server-side apply no longer applies is removed
-    const configMap = (legacy: boolean) =>
-      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: test\ndata:\n  key: value\n${legacy ? '  legacy: unused\n' : ''}`;
-    await s.kubectl('apply -f -', { input: configMap(true) });
-    await grepYaml(s, 'configmap test', 'legacy: unused');
-    await s.kubectl('apply --server-side -f -', { input: configMap(true) });
-    await grepYaml(s, 'configmap test', 'legacy: unused');
-    await s.kubectl('apply --server-side -f -', { input: configMap(false) });
-    await notGrepYaml(s, 'configmap test', 'legacy: unused');
-    await s.kubectl('delete configmap test');
-  },
-);
+  // a key that server-side apply no longer applies is removed
+  const configMap = (legacy: boolean) =>
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: test\ndata:\n  key: value\n${legacy ? '  legacy: unused\n' : ''}`;
+  await s.kubectl('apply -f -', { input: configMap(true) });
+  await grepYaml(s, 'configmap test', 'legacy: unused');
+  await s.kubectl('apply --server-side -f -', { input: configMap(true) });
+  await grepYaml(s, 'configmap test', 'legacy: unused');
+  await s.kubectl('apply --server-side -f -', { input: configMap(false) });
+  await notGrepYaml(s, 'configmap test', 'legacy: unused');
+  await s.kubectl('delete configmap test');
+});

@@ -40,6 +40,10 @@ export class FieldErrors {
     this.add('FieldValueTooLong', field, `Too long: may not be more than ${max} bytes`);
   }
 
+  tooMany(field: string, actual: number, max: number): void {
+    this.add('FieldValueTooMany', field, `Too many: ${actual}: must have at most ${max} items`);
+  }
+
   immutable(field: string, value: unknown): void {
     this.invalid(field, value, 'field is immutable');
   }

@@ -12,6 +12,7 @@ import {
   secretRules,
   storageClassRules,
 } from './core.js';
+import { crdRules } from './crd.js';
 import { FieldErrors } from './field-errors.js';
 import { hpaRules } from './hpa.js';
 import { ingressRules } from './ingress.js';
@@ -63,6 +64,7 @@ const RULES: Record<string, KindRules> = {
   EndpointSlice: endpointSliceRules,
   Event: eventRules,
   Node: nodeRules,
+  CustomResourceDefinition: crdRules,
 };
 
 const rulesOf = (kind: string): KindRules => RULES[kind] ?? {};
@@ -83,7 +85,9 @@ export function decodingDefaults(kind: string, object: Obj): void {
 function fail(kind: string, object: Obj, errors: FieldErrors): void {
   if (errors.empty) return;
   const { group } = naming(kind);
-  throw invalid(kind, group, object.metadata?.name ?? '', errors.causes);
+  // A custom resource is stored under its CRD's name; errors name its kind.
+  const named = kind.includes('.') && typeof object.kind === 'string' ? object.kind : kind;
+  throw invalid(named, group, object.metadata?.name ?? '', errors.causes);
 }
 
 export function admitCreate(kind: string, object: Obj, context: AdmissionContext): void {

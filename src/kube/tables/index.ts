@@ -62,9 +62,16 @@ function partial(object: Obj): Obj {
 export function toTable(
   kind: string,
   objects: Obj[],
-  options: { resourceVersion?: string; include?: IncludeObject; continueToken?: string; noHeaders?: boolean },
+  options: {
+    resourceVersion?: string;
+    include?: IncludeObject;
+    continueToken?: string;
+    noHeaders?: boolean;
+    /** The printer of a kind defined at run time (a custom resource). */
+    printer?: Printer;
+  },
 ): Obj {
-  const printer = PRINTERS[kind] ?? DEFAULT_PRINTER;
+  const printer = options.printer ?? PRINTERS[kind] ?? DEFAULT_PRINTER;
   const nowMs = Date.now();
   const include = options.include ?? 'Metadata';
   return {

@@ -1,4 +1,5 @@
 import { canonicalQuantity } from '../../kube/quantity.js';
+import { APIEXTENSIONS } from './apiextensions.js';
 import generated from './definitions.json' with { type: 'json' };
 
 /**
@@ -25,7 +26,10 @@ export interface Schema {
   [extension: string]: unknown;
 }
 
-export const definitions: Record<string, Schema> = { ...(generated as Record<string, Schema>) };
+export const definitions: Record<string, Schema> = {
+  ...(generated as Record<string, Schema>),
+  ...APIEXTENSIONS,
+};
 
 definitions['io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'] ??= {
   description: 'ListMeta describes metadata that synthetic resources must have, including lists.',

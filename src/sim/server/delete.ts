@@ -1,6 +1,7 @@
 import { badRequest, conflict, forbidden } from '../../kube/errors.js';
 import type { KubeObject } from '../../kube/objects.js';
-import { naming, RESOURCES } from '../../kube/resources.js';
+import { naming } from '../../kube/resources.js';
+import { CLEANUP_FINALIZER } from '../apiextensions/index.js';
 import type { Store } from '../store.js';
 import { type Api, respondObject } from './context.js';
 import { type ApiCall, decodeBody, queryInt, sendJson } from './http.js';
@@ -48,7 +49,7 @@ function deleteOptions(call: ApiCall, body: Buffer): DeleteOptions {
 /** Dependents of an owner: every stored object whose ownerReferences name its uid. */
 function dependentsOf(store: Store, owner: KubeObject): { kind: string; object: KubeObject }[] {
   const out: { kind: string; object: KubeObject }[] = [];
-  const kinds = new Set(RESOURCES.filter((r) => !r.virtual).map((r) => r.storeKind));
+  const kinds = new Set(store.kinds());
   for (const kind of kinds) {
     const namespace = owner.metadata.namespace;
     for (const object of store.list(kind, namespace)) {
@@ -100,6 +101,29 @@ export function deleteOne(
       throw forbiddenSystemNamespace(name);
     return store.markDeleted(kind, namespace, name, (ns) => {
       ns.status = { ...(ns.status ?? {}), phase: 'Terminating' };
+    });
+  }
+  if (kind === 'CustomResourceDefinition') {
+    // The registry's Delete: Terminating, and the cleanup finalizer that deletes its objects first.
+    return store.markDeleted(kind, namespace, name, (crd) => {
+      const meta = crd.metadata as { finalizers?: string[] };
+      meta.finalizers = [...new Set([...(meta.finalizers ?? []), CLEANUP_FINALIZER])];
+      const conditions = (crd.status?.conditions ?? []).filter(
+        (c: { type?: string }) => c.type !== 'Terminating',
+      );
+      crd.status = {
+        ...(crd.status ?? {}),
+        conditions: [
+          ...conditions,
+          {
+            type: 'Terminating',
+            status: 'True',
+            lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+            reason: 'InstanceDeletionPending',
+            message: 'CustomResourceDefinition marked for deletion; CustomResource deletion will begin soon',
+          },
+        ],
+      };
     });
   }
   if (policy === 'Orphan') {
@@ -156,7 +180,7 @@ export function handleDeleteCollection(api: Api, call: ApiCall, route: Route, bo
     );
   }
   sendJson(call, 200, {
-    kind: `${route.resource.kind}List`,
+    kind: route.resource.custom?.listKind ?? `${route.resource.kind}List`,
     apiVersion: route.resource.group
       ? `${route.resource.group}/${route.resource.version}`
       : route.resource.version,

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { GROUPS, RESOURCES, type Resource, resourceOfKind } from '../../kube/resources.js';
+import {
+  type ApiGroup,
+  type Catalog,
+  GROUPS,
+  RESOURCES,
+  type Resource,
+  resourceOfKind,
+} from '../../kube/resources.js';
 
 /**
  * Discovery, computed once: the aggregated form kubectl 1.27+ asks for first (apidiscovery.k8s.io
@@ -35,9 +42,9 @@ function storageVersionHash(r: Resource): string | undefined {
     .toString('base64');
 }
 
-function legacyResources(group: string, version: string): object {
+function legacyResources(all: Resource[], group: string, version: string): object {
   const resources: object[] = [];
-  for (const r of RESOURCES.filter((x) => x.group === group && x.version === version)) {
+  for (const r of all.filter((x) => x.group === group && x.version === version)) {
     const hash = storageVersionHash(r);
     resources.push({
       name: r.plural,
@@ -84,15 +91,17 @@ function aggregatedResource(r: Resource): object {
   };
 }
 
-function aggregated(apiVersion: string, core: boolean): object {
-  const items = GROUPS.filter((g) => (g.name === '') === core).map((g) => ({
-    metadata: { name: g.name, creationTimestamp: null },
-    versions: g.versions.map((version) => ({
-      version,
-      resources: RESOURCES.filter((r) => r.group === g.name && r.version === version).map(aggregatedResource),
-      freshness: 'Current',
-    })),
-  }));
+function aggregated(all: Resource[], groups: ApiGroup[], apiVersion: string, core: boolean): object {
+  const items = groups
+    .filter((g) => (g.name === '') === core)
+    .map((g) => ({
+      metadata: { name: g.name, creationTimestamp: null },
+      versions: g.versions.map((version) => ({
+        version,
+        resources: all.filter((r) => r.group === g.name && r.version === version).map(aggregatedResource),
+        freshness: 'Current',
+      })),
+    }));
   return { kind: 'APIGroupDiscoveryList', apiVersion, metadata: {}, items };
 }
 
@@ -114,7 +123,10 @@ const json = (value: object, contentType = 'application/json'): Document => ({
 const AGGREGATED_V2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 const AGGREGATED_V2BETA1 = 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList';
 
-const documents = {
+type Documents = ReturnType<typeof documentsOf>;
+
+/** Every discovery document of a set of resources. */
+const documentsOf = (all: Resource[], groups: ApiGroup[]) => ({
   version: json(KUBERNETES_VERSION),
   api: json({
     kind: 'APIVersions',
@@ -124,22 +136,37 @@ const documents = {
   apis: json({
     kind: 'APIGroupList',
     apiVersion: 'v1',
-    groups: GROUPS.filter((g) => g.name !== '').map((g) => apiGroup(g.name, g.versions)),
+    groups: groups.filter((g) => g.name !== '').map((g) => apiGroup(g.name, g.versions)),
   }),
-  apiV2: json(aggregated('apidiscovery.k8s.io/v2', true), AGGREGATED_V2),
-  apisV2: json(aggregated('apidiscovery.k8s.io/v2', false), AGGREGATED_V2),
-  apiV2beta1: json(aggregated('apidiscovery.k8s.io/v2beta1', true), AGGREGATED_V2BETA1),
-  apisV2beta1: json(aggregated('apidiscovery.k8s.io/v2beta1', false), AGGREGATED_V2BETA1),
+  apiV2: json(aggregated(all, groups, 'apidiscovery.k8s.io/v2', true), AGGREGATED_V2),
+  apisV2: json(aggregated(all, groups, 'apidiscovery.k8s.io/v2', false), AGGREGATED_V2),
+  apiV2beta1: json(aggregated(all, groups, 'apidiscovery.k8s.io/v2beta1', true), AGGREGATED_V2BETA1),
+  apisV2beta1: json(aggregated(all, groups, 'apidiscovery.k8s.io/v2beta1', false), AGGREGATED_V2BETA1),
   groups: new Map(
-    GROUPS.map((g) => [
+    groups.map((g) => [
       g.name,
       json({ kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(g.name, g.versions) }),
     ]),
   ),
   resources: new Map(
-    GROUPS.flatMap((g) => g.versions.map((v) => [gv(g.name, v), json(legacyResources(g.name, v))] as const)),
+    groups.flatMap((g) =>
+      g.versions.map((v) => [gv(g.name, v), json(legacyResources(all, g.name, v))] as const),
+    ),
   ),
-};
+});
+
+const builtin = documentsOf(RESOURCES, GROUPS);
+const computed = new WeakMap<Catalog, { generation: number; documents: Documents }>();
+
+/** The documents of a server's catalog, computed again when its CRDs change what it serves. */
+function documentsFor(catalog: Catalog | undefined): Documents {
+  if (!catalog || catalog.generation === 0) return builtin;
+  const cached = computed.get(catalog);
+  if (cached?.generation === catalog.generation) return cached.documents;
+  const documents = documentsOf(catalog.resources, catalog.groups);
+  computed.set(catalog, { generation: catalog.generation, documents });
+  return documents;
+}
 
 /** Which aggregated discovery version the client accepts, in its order of preference. */
 function aggregatedVersion(accept: string | undefined): 'v2' | 'v2beta1' | undefined {
@@ -152,7 +179,12 @@ function aggregatedVersion(accept: string | undefined): 'v2' | 'v2beta1' | undef
 }
 
 /** The discovery document for a path, or undefined when the path is not a discovery path. */
-export function discoveryDocument(path: string, accept: string | undefined): Document | undefined {
+export function discoveryDocument(
+  path: string,
+  accept: string | undefined,
+  catalog?: Catalog,
+): Document | undefined {
+  const documents = documentsFor(catalog);
   if (path === '/version' || path === '/version/') return documents.version;
   if (path === '/api' || path === '/api/') {
     const v = aggregatedVersion(accept);

@@ -2,14 +2,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { ApiError, methodNotAllowed } from '../../kube/errors.js';
+import { type ApiError, methodNotAllowed } from '../../kube/errors.js';
+import { Catalog } from '../../kube/resources.js';
+import { startApiExtensions } from '../apiextensions/index.js';
 import type { Runtime } from '../runtime-api.js';
 import type { Store } from '../store.js';
 import type { Api } from './context.js';
 import { handleDelete, handleDeleteCollection } from './delete.js';
 import { discoveryDocument } from './discovery.js';
 import { handleConnect, handleUpgrade } from './exec.js';
-import { type ApiCall, notFoundPath, queryFlag, readBody, sendError, sendJson } from './http.js';
+import { type ApiCall, notFoundPath, queryFlag, readBody, sendError } from './http.js';
 import { handleLog } from './logs.js';
 import { handleMetrics } from './metrics.js';
 import { openapiDocument } from './openapi.js';
@@ -47,12 +49,15 @@ export function createApiServer(
   runtime: Runtime | (() => Runtime | undefined) | undefined,
   options: ApiServerOptions,
 ): ApiServer {
+  const catalog = new Catalog();
   const api: Api = {
     store,
+    catalog,
     runtime: typeof runtime === 'function' ? runtime : () => runtime,
     log: options.log ?? (() => {}),
     closers: new Set(),
   };
+  api.closers.add(startApiExtensions(store, catalog));
   const sockets = new Set<Duplex>();
   // TLS 1.2 and 1.3 only, as the API server's default (--tls-min-version VersionTLS12).
   const server = createServer(
@@ -150,7 +155,7 @@ async function handle(api: Api, req: IncomingMessage, res: ServerResponse): Prom
       `${call.method} ${req.url} ct=${req.headers['content-type'] ?? ''} accept=${req.headers.accept ?? ''}`,
     );
   try {
-    const route = parseRoute(url.pathname);
+    const route = parseRoute(url.pathname, api.catalog);
     if (route && 'resource' in route && route.subresource === 'proxy') {
       await handleProxy(api, call, route);
       return;
@@ -185,12 +190,12 @@ async function dispatch(
 ): Promise<void> {
   const { path, method } = call;
   if (method === 'GET') {
-    const doc = discoveryDocument(path, call.req.headers.accept);
+    const doc = discoveryDocument(path, call.req.headers.accept, api.catalog);
     if (doc) return sendText(call, 200, doc.body, doc.contentType);
     if (path === '/healthz' || path === '/livez' || path === '/readyz')
       return sendText(call, 200, 'ok', 'text/plain; charset=utf-8');
     if (path === '/openapi/v2' || path === '/swagger-2.0.0.pb-v1') {
-      const doc = openapiV2(call.req.headers.accept);
+      const doc = openapiV2(call.req.headers.accept, api.catalog);
       call.res.writeHead(200, {
         'Content-Type': doc.contentType,
         'Content-Length': Buffer.byteLength(doc.body),
@@ -199,13 +204,12 @@ async function dispatch(
       return;
     }
     if (path.startsWith('/openapi/v3')) {
-      const doc = openapiDocument(path, call.query.get('hash'));
+      const doc = openapiDocument(path, call.query.get('hash'), api.catalog);
       if (doc) return sendText(call, 200, doc.body, 'application/json', doc.headers);
     }
   }
   if (!route) throw notFoundPath();
   if (!('resource' in route)) throw notFoundPath();
-  if (route.resource.kind === 'CustomResourceDefinition') return handleNoCustomResources(call, route);
   if (route.resource.virtual) return handleMetrics(api, call, route);
   if (route.subresource) return handleSubresource(api, call, route, body);
   const watching = route.watch || queryFlag(call.query, 'watch');
@@ -263,25 +267,6 @@ function handleSubresource(api: Api, call: ApiCall, route: Route, body: Buffer):
       break;
   }
   throw notAllowed(method, route);
-}
-
-function handleNoCustomResources(call: ApiCall, route: Route): void {
-  if (call.method !== 'GET')
-    throw methodNotAllowed(
-      'the simulated cluster has no custom resources: it serves the built-in kinds the course uses',
-    );
-  if (route.name)
-    throw new ApiError(
-      404,
-      'NotFound',
-      `customresourcedefinitions.apiextensions.k8s.io "${route.name}" not found`,
-    );
-  sendJson(call, 200, {
-    kind: 'CustomResourceDefinitionList',
-    apiVersion: 'apiextensions.k8s.io/v1',
-    metadata: { resourceVersion: '1' },
-    items: [],
-  });
 }
 
 function notAllowed(method: string, route: Route): ApiError {

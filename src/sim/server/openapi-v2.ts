@@ -1,4 +1,4 @@
-import { apiVersionOf, RESOURCES } from '../../kube/resources.js';
+import { apiVersionOf, type Catalog, RESOURCES, type Resource } from '../../kube/resources.js';
 import table from '../schema/protobuf.json' with { type: 'json' };
 import { KUBERNETES_VERSION } from './discovery.js';
 import { groupVersionDocuments } from './openapi.js';
@@ -58,16 +58,18 @@ interface PatchPath {
   gvk: { group: string; kind: string; version: string };
 }
 
-function patchPaths(): PatchPath[] {
-  return RESOURCES.filter((r) => r.definition).map((r) => {
-    const prefix = r.group ? `/apis/${apiVersionOf(r)}` : `/api/${r.version}`;
-    const base = r.namespaced ? `${prefix}/namespaces/{namespace}/${r.plural}` : `${prefix}/${r.plural}`;
-    return { path: `${base}/{name}`, gvk: { group: r.group, kind: r.kind, version: r.version } };
-  });
+function patchPaths(all: Resource[]): PatchPath[] {
+  return all
+    .filter((r) => r.definition || r.custom)
+    .map((r) => {
+      const prefix = r.group ? `/apis/${apiVersionOf(r)}` : `/api/${r.version}`;
+      const base = r.namespaced ? `${prefix}/namespaces/{namespace}/${r.plural}` : `${prefix}/${r.plural}`;
+      return { path: `${base}/{name}`, gvk: { group: r.group, kind: r.kind, version: r.version } };
+    });
 }
 
-function protobufDocument(): Buffer {
-  const path = patchPaths().map(({ path: name, gvk }) => ({
+function protobufDocument(all: Resource[]): Buffer {
+  const path = patchPaths(all).map(({ path: name, gvk }) => ({
     name,
     value: {
       patch: {
@@ -157,10 +159,10 @@ function swaggerOperation(op: V3Operation): object {
  * schemas in Swagger 2.0 form, with the definitions of every served type, as the API server's
  * /openapi/v2 has them. kubectl never reads this form.
  */
-function jsonDocument(): string {
+function jsonDocument(catalog?: Catalog): string {
   const paths: Record<string, Record<string, object>> = {};
   const definitions: Record<string, object> = {};
-  for (const doc of groupVersionDocuments()) {
+  for (const doc of groupVersionDocuments(catalog)) {
     for (const [path, methods] of Object.entries(doc.paths)) {
       const ops: Record<string, object> = {};
       for (const [method, op] of Object.entries(methods as Record<string, V3Operation>))
@@ -184,8 +186,18 @@ let cached: { protobuf: Buffer; json: string } | undefined;
 export const PROTOBUF_V2 = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
 
 /** The document in the form the client asked for: gnostic protobuf, or JSON. */
-export function openapiV2(accept: string | undefined): { body: Buffer | string; contentType: string } {
-  cached ??= { protobuf: protobufDocument(), json: jsonDocument() };
-  if ((accept ?? '').includes('protobuf')) return { body: cached.protobuf, contentType: PROTOBUF_V2 };
+export function openapiV2(
+  accept: string | undefined,
+  catalog?: Catalog,
+): { body: Buffer | string; contentType: string } {
+  const protobuf = (accept ?? '').includes('protobuf');
+  if (catalog && catalog.generation > 0) {
+    // With custom resources the document changes with them: made for each request (it is small).
+    return protobuf
+      ? { body: protobufDocument(catalog.resources), contentType: PROTOBUF_V2 }
+      : { body: jsonDocument(catalog), contentType: 'application/json' };
+  }
+  cached ??= { protobuf: protobufDocument(RESOURCES), json: jsonDocument() };
+  if (protobuf) return { body: cached.protobuf, contentType: PROTOBUF_V2 };
   return { body: cached.json, contentType: 'application/json' };
 }

@@ -12,7 +12,7 @@ import {
   type Selector,
 } from '../../kube/selectors.js';
 import { type IncludeObject, toTable, wantsTable } from '../../kube/tables/index.js';
-import { type Api, respondObject } from './context.js';
+import { type Api, printerOf, respondObject } from './context.js';
 import { type ApiCall, queryInt, sendJson } from './http.js';
 import type { Route } from './route.js';
 import { toServed } from './versions.js';
@@ -101,11 +101,20 @@ export function handleList(api: Api, call: ApiCall, route: Route): void {
   const served = items.map((o) => toServed(resource, o));
   if (wantsTable(call.req.headers.accept)) {
     const include = (call.query.get('includeObject') as IncludeObject | null) ?? 'Metadata';
-    sendJson(call, 200, toTable(resource.kind, served, { resourceVersion, include, continueToken }));
+    sendJson(
+      call,
+      200,
+      toTable(resource.kind, served, {
+        resourceVersion,
+        include,
+        continueToken,
+        printer: printerOf(resource),
+      }),
+    );
     return;
   }
   sendJson(call, 200, {
-    kind: `${resource.kind}List`,
+    kind: resource.custom?.listKind ?? `${resource.kind}List`,
     apiVersion:
       served[0]?.apiVersion ?? (resource.group ? `${resource.group}/${resource.version}` : resource.version),
     metadata: {

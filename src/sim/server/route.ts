@@ -1,4 +1,4 @@
-import { findResource, type Resource } from '../../kube/resources.js';
+import { type Catalog, findResource, type Resource } from '../../kube/resources.js';
 
 /**
  * Where a REST path points: `/api/v1/namespaces/NS/pods/NAME/log`, `/apis/apps/v1/deployments`,
@@ -25,7 +25,7 @@ const decode = (s: string) => {
   }
 };
 
-export function parseRoute(path: string): RouteResult {
+export function parseRoute(path: string, catalog?: Catalog): RouteResult {
   const core = path.match(/^\/api\/(v1)\/(.+)$/);
   const named = core ? undefined : path.match(/^\/apis\/([^/]+)\/([^/]+)\/(.+)$/);
   if (!core && !named) return undefined;
@@ -37,7 +37,8 @@ export function parseRoute(path: string): RouteResult {
     watch = true;
     raw.shift();
   }
-  const find = (plural: string) => findResource(group, version, plural);
+  const find = (plural: string) =>
+    catalog ? catalog.find(group, version, plural) : findResource(group, version, plural);
   const unknown = (plural: string) => ({ unknownResource: plural, group, version });
 
   const rest = (segments: string[], namespace: string | undefined): RouteResult => {

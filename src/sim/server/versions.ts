@@ -14,6 +14,12 @@ export function toServed(resource: Resource, stored: KubeObject): KubeObject {
 }
 
 export function toStored(resource: Resource, served: KubeObject, previous?: KubeObject): KubeObject {
+  if (resource.custom)
+    return {
+      ...served,
+      apiVersion: `${resource.group}/${resource.custom.storageVersion}`,
+      kind: resource.kind,
+    };
   const storage = resourceOfKind(resource.kind) ?? resource;
   let object = served;
   if (resource.kind === 'HorizontalPodAutoscaler' && resource.version === 'v1') {

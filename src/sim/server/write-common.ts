@@ -91,6 +91,15 @@ export function checkNamespaceOpen(store: Store, resource: Resource, namespace: 
   }
 }
 
+/** A strategic merge patch of a kind that has none (a custom resource). */
+export function unsupportedPatch(): ApiError {
+  return new ApiError(
+    415,
+    'UnsupportedMediaType',
+    'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+  );
+}
+
 export function unsupportedMediaType(): ApiError {
   return new ApiError(
     415,

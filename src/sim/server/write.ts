@@ -12,6 +12,7 @@ import { applyStrategicMergePatch } from '../patch/strategic.js';
 import { definition, normalizeDecoded } from '../schema/schema.js';
 import { now } from '../store.js';
 import { type Api, respondObject } from './context.js';
+import { admitCustom, checkCustomFields } from './custom.js';
 import { type ApiCall, decodeBody, inputMediaType } from './http.js';
 import type { Route } from './route.js';
 import { toServed, toStored } from './versions.js';
@@ -20,6 +21,7 @@ import {
   checkNamespaceOpen,
   checkTypeMeta,
   unsupportedMediaType,
+  unsupportedPatch,
   type WriteParams,
   writeParams,
 } from './write-common.js';
@@ -33,6 +35,7 @@ export function handleCreate(api: Api, call: ApiCall, route: Route, body: Buffer
   const params = writeParams(call.query);
   const object = checkTypeMeta(route.resource, decodeObject(call, route, body));
   checkFields(call, route.resource, object, params);
+  checkCustomFields(call, route.resource, object, params);
   create(api, call, route, object, params);
 }
 
@@ -59,6 +62,7 @@ function create(api: Api, call: ApiCall, route: Route, object: KubeObject, param
   if (resource.namespaced) checkNamespaceOpen(api.store, resource, meta.namespace!, meta.name);
   normalizeDecoded(resource.definition, object);
   const stored = toStored(resource, object);
+  if (resource.custom) admitCustom(resource, stored);
   if (!call.req.headers['content-type']?.includes('apply-patch'))
     recordWrite(
       writeContext(resource, params.fieldManager, call.req.headers['user-agent']),
@@ -88,6 +92,7 @@ export function handleUpdate(api: Api, call: ApiCall, route: Route, body: Buffer
   const params = writeParams(call.query);
   const object = checkTypeMeta(route.resource, decodeObject(call, route, body));
   checkFields(call, route.resource, object, params);
+  checkCustomFields(call, route.resource, object, params);
   if (object.metadata.name && object.metadata.name !== route.name)
     throw badRequest(
       `the name of the object (${object.metadata.name}) does not match the name on the URL (${route.name})`,
@@ -119,6 +124,7 @@ function update(
   normalizeDecoded(resource.definition, object);
   const stored = toStored(resource, object, old);
   const status = route.subresource === 'status';
+  if (resource.custom) admitCustom(resource, stored, status ? old : undefined);
   checkPrecondition(resource.storeKind, route.name!, meta, old);
   if (!applied) {
     const ctx = writeContext(
@@ -129,7 +135,14 @@ function update(
     );
     recordWrite(ctx, resource.storeKind, old, stored);
   }
+  // A custom resource without the status subresource writes its status like any other field.
+  const whole = Boolean(resource.custom && !resource.custom.status);
+  const written = stored.status;
   admitUpdate(resource.storeKind, stored, old, { store: api.store }, { status });
+  if (whole) {
+    if (written === undefined) delete stored.status;
+    else stored.status = written;
+  }
   if (params.dryRun) {
     const preview = status ? { ...old, status: stored.status } : { ...stored, status: old.status };
     preview.metadata = {
@@ -141,7 +154,7 @@ function update(
     respondObject(call, resource, preview);
     return;
   }
-  let result = api.store.update(resource.storeKind, stored, { status });
+  let result = api.store.update(resource.storeKind, stored, { status, whole });
   const finalizers = (result.metadata as { finalizers?: string[] }).finalizers ?? [];
   const selfFinishing = resource.kind === 'Pod' || resource.kind === 'Namespace';
   if (result.metadata.deletionTimestamp && finalizers.length === 0 && !selfFinishing)
@@ -220,12 +233,15 @@ export function handlePatch(api: Api, call: ApiCall, route: Route, body: Buffer)
     applyServerSide(api, call, route, patch, params);
     return;
   }
+  // Custom resources have no Go struct for strategic merge patch to read its merge keys from.
+  if (type === 'strategic' && resource.custom) throw unsupportedPatch();
   const old = api.store.require(resource.storeKind, route.namespace, route.name!);
   const current = toServed(resource, old);
   const patched = applyPatch(type, current, patch, resource.definition);
   if (!patched || typeof patched !== 'object')
     throw badRequest('the patch produced something that is not an object');
   checkFields(call, resource, patched, params);
+  checkCustomFields(call, resource, patched, params);
   if (patched.metadata?.name !== route.name)
     throw badRequest(
       `the name of the object (${patched.metadata?.name}) does not match the name on the URL (${route.name})`,
@@ -245,6 +261,7 @@ function applyServerSide(api: Api, call: ApiCall, route: Route, config: unknown,
       `the name of the object (${object.metadata.name}) does not match the name on the URL (${route.name})`,
     );
   checkFields(call, resource, object, params);
+  checkCustomFields(call, resource, object, params);
   const schema = resource.definition ? definition(resource.definition) : undefined;
   const old = api.store.get(resource.storeKind, route.namespace, route.name!);
   const options = {
