@@ -47,12 +47,13 @@ function missing(kind: string, name: string, snapshot: Snapshot): Verdict {
 
 /**
  * `passedAt`: when each step of the exercise passed (step id -> ISO time), for the checks that
- * count only what happened since.
+ * count only what happened since; `stepTitles` (step id -> title) names such a step to the learner.
  */
 export function evaluateObjectCheck(
   check: ObjectCheck,
   snapshot: Snapshot,
   passedAt: Readonly<Record<string, string>> = {},
+  stepTitles: Readonly<Record<string, string>> = {},
 ): Verdict {
   switch (check.type) {
     case 'exists': {
@@ -85,7 +86,9 @@ export function evaluateObjectCheck(
     case 'count': {
       const since = check.since === undefined ? undefined : passedAt[check.since];
       if (check.since !== undefined && since === undefined)
-        return fail(`This counts only what happens after step "${check.since}" has passed.`);
+        return fail(
+          `This counts only what happens after the step "${stepTitles[check.since] ?? check.since}" has passed; check that step first.`,
+        );
       const counted = snapshot
         .all(check.kind)
         .filter((o) => !o.metadata.deletionTimestamp)

@@ -56,6 +56,7 @@ export function judgeExercise(
   // Steps are done in order: a step counts only once every step before it has passed, now or
   // earlier. (In health-probes, "all endpoints ready again" is also how the exercise starts.)
   let earlierPassed = true;
+  const titles = Object.fromEntries(exercise.steps.map((s) => [s.id, s.title]));
   const steps = exercise.steps.map((step): StepResult => {
     if (recorded.has(step.id)) {
       return {
@@ -72,7 +73,11 @@ export function judgeExercise(
       };
     }
     const checks = step.checks.map(
-      (check): CheckResult => ({ id: check.id, title: check.title, ...judgeCheck(check, reading, passedAt) }),
+      (check): CheckResult => ({
+        id: check.id,
+        title: check.title,
+        ...judgeCheck(check, reading, passedAt, titles),
+      }),
     );
     const checksPass = checks.every((c) => c.passed);
     const passed = earlierPassed && checksPass;
@@ -94,10 +99,11 @@ export function judgeCheck(
   check: Check,
   reading: Extract<Reading, { reachable: true }>,
   passedAt: Readonly<Record<string, string>> = {},
+  stepTitles: Readonly<Record<string, string>> = {},
 ): Verdict {
   try {
     return isObjectCheck(check)
-      ? evaluateObjectCheck(check, reading.snapshot, passedAt)
+      ? evaluateObjectCheck(check, reading.snapshot, passedAt, stepTitles)
       : evaluateProbeCheck(check as ProbeCheck, reading.probes.get(check));
   } catch (error) {
     // A check must never take the others down with it; say what broke instead.
