@@ -8,6 +8,7 @@ import {
   type Verdict,
 } from './checks.js';
 import type { Check, Exercise } from './schema.js';
+import { troubleOf } from './trouble.js';
 
 export interface CheckResult {
   id: string;
@@ -102,9 +103,13 @@ export function judgeCheck(
   stepTitles: Readonly<Record<string, string>> = {},
 ): Verdict {
   try {
-    return isObjectCheck(check)
+    const verdict = isObjectCheck(check)
       ? evaluateObjectCheck(check, reading.snapshot, passedAt, stepTitles)
       : evaluateProbeCheck(check as ProbeCheck, reading.probes.get(check));
+    if (verdict.passed) return verdict;
+    // Say what was found, not only what is missing: the pods it is about may tell why.
+    const trouble = troubleOf(check, reading.snapshot);
+    return trouble ? { passed: false, message: `${verdict.message} ${trouble}` } : verdict;
   } catch (error) {
     // A check must never take the others down with it; say what broke instead.
     return { passed: false, message: `This check could not be evaluated: ${(error as Error).message}` };
