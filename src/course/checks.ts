@@ -9,6 +9,7 @@ import {
   type Snapshot,
   selectorOf,
 } from '../kube/objects.js';
+import { oneAutoscaler, replicas } from './autoscalers.js';
 import { parseSamples, sumSamples } from './prometheus.js';
 import type { ObjectCheck, ProbeCheck } from './reads.js';
 import type { Check } from './schema.js';
@@ -117,6 +118,10 @@ export function evaluateObjectCheck(
       return jobComplete(check, snapshot);
     case 'rolloutHistory':
       return rolloutHistory(check, snapshot);
+    case 'replicas':
+      return replicas(check, snapshot);
+    case 'oneAutoscaler':
+      return oneAutoscaler(check, snapshot);
     case 'endpoints':
       return endpoints(check, snapshot);
   }

@@ -15,6 +15,8 @@ export type ObjectCheck = Extract<
       | 'rolledOut'
       | 'jobComplete'
       | 'rolloutHistory'
+      | 'replicas'
+      | 'oneAutoscaler'
       | 'endpoints';
   }
 >;
@@ -38,6 +40,10 @@ export function kindsRead(check: Check): string[] {
       return ['Job', 'CronJob'];
     case 'rolloutHistory':
       return ['Deployment', 'ReplicaSet'];
+    case 'replicas':
+      return ['Deployment', 'HorizontalPodAutoscaler'];
+    case 'oneAutoscaler':
+      return ['HorizontalPodAutoscaler'];
     case 'endpoints':
       return ['EndpointSlice'];
     default:
@@ -63,6 +69,7 @@ export function troubleKinds(check: Check): string[] {
       return [];
     case 'rolledOut':
     case 'rolloutHistory':
+    case 'replicas':
     case 'jobComplete':
     case 'metric':
       return ['Pod'];

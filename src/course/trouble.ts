@@ -68,6 +68,7 @@ export function podsConcerned(check: Check, snapshot: Snapshot): KubeObject[] {
       return [];
     case 'rolledOut':
     case 'rolloutHistory':
+    case 'replicas':
       return podsOf(snapshot.get('Deployment', check.deployment), snapshot);
     case 'jobComplete':
       return check.name
