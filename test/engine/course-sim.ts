@@ -99,3 +99,12 @@ export const INTERRUPT: Record<string, { abortAfter: number; abortDelayMs: numbe
   'resources-qos': { abortAfter: 5, abortDelayMs: 500 },
   'persistent-storage': { abortAfter: 3, abortDelayMs: 300 },
 };
+
+/** A learner's typical wrong move in an exercise, made before its solution runs once more. */
+export const WRONG_MOVE: Record<string, string> = {
+  // A Job of the right name, made from the image rather than from the CronJob.
+  'cronjob-admin':
+    'kubectl delete job manual-batch-1 -n churn-mlops --ignore-not-found --wait=true && kubectl create job manual-batch-1 --image=churn-labs/churn-ml:0.1.0 -n churn-mlops -- churn-mlops batch-score',
+  // An HPA of its own beside churn-api-hpa.
+  'autoscale-load': 'kubectl autoscale deployment churn-api --min=2 --max=10 --cpu-percent=50 -n churn-mlops',
+};
