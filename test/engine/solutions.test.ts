@@ -66,8 +66,9 @@ describe('solutions and messages on the simulated cluster', () => {
     // The solution's waits recorded the steps; evaluated afresh, the check says why it holds.
     await forget(lab(), 'deploy-system');
     const fresh = await checkUntil(lab(), 'deploy-system', () => true, 0);
-    expect(verdict(fresh, 'healthy', 'three-ready').message).toBe(
-      'churn-api has 2 of 2 replicas ready; HPA churn-api-hpa owns the replica count (2 to 10).',
+    // (As many as the HPA set: 2 when idle, more while the new pods' start-up CPU counts.)
+    expect(verdict(fresh, 'healthy', 'three-ready').message).toMatch(
+      /^churn-api has (\d+) of \1 replicas ready; HPA churn-api-hpa owns the replica count \(2 to 10\)\.$/,
     );
   }, 400_000);
 
