@@ -94,7 +94,8 @@ export async function runLogged(
  */
 export const INTERRUPT: Record<string, { abortAfter: number; abortDelayMs: number }> = {
   'rolling-update': { abortAfter: 2, abortDelayMs: 500 },
-  'cronjob-admin': { abortAfter: 4, abortDelayMs: 500 },
+  // (The Job completes in a second here: stop it while the Job is being made.)
+  'cronjob-admin': { abortAfter: 3, abortDelayMs: 50 },
   'health-probes': { abortAfter: 1, abortDelayMs: 3_000 },
   'resources-qos': { abortAfter: 5, abortDelayMs: 500 },
   'persistent-storage': { abortAfter: 3, abortDelayMs: 300 },
