@@ -144,13 +144,14 @@ export async function waitForExercise(
   }
 }
 
-/** The step as the learner sees it in this mode: the simulated cluster overrides some commands. */
+/** The step as the learner sees it in this mode: the simulated cluster overrides some texts (no port-forward there). */
 export function stepView(lab: Lab, exercise: Exercise, step: Step) {
   const sim = lab.simulated ? step.simulated : undefined;
   const fill = (command: string) => fillTemplate(command, lab, exercise);
   return {
     instructions: fillTemplate(sim?.instructions ?? step.instructions, lab, exercise),
     commands: (sim?.commands ?? step.commands).map(fill),
+    hints: (sim?.hints ?? step.hints).map((hint) => fillTemplate(hint, lab, exercise)),
     solution: (sim?.solution ?? step.solution).map(fill),
   };
 }

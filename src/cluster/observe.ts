@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Probe } from '../course/checks.js';
 import { logSource, logTargetKinds } from '../course/log-pod.js';
-import { isObjectCheck, kindsRead, type ProbeCheck } from '../course/reads.js';
+import { isObjectCheck, kindsRead, type ProbeCheck, troubleKinds } from '../course/reads.js';
 import type { Check } from '../course/schema.js';
 import { isPodReady, KINDS, type KubeObject, matchesSelector, Snapshot } from '../kube/objects.js';
 import { type ApiProxy, closeApiProxies, type RawAnswer, sharedApiProxy } from './api-proxy.js';
@@ -27,12 +27,14 @@ export interface ObserveOptions {
 
 /**
  * The kinds a set of checks needs; pods come along for metric checks (which read each pod), and
- * the pods and their owner for logs checks (to choose the pod as `kubectl logs` does).
+ * the pods and their owner for logs checks (to choose the pod as `kubectl logs` does). The pods of
+ * the workloads they are about come too, so that a failing check can say what those pods show.
  */
 export function kindsFor(checks: readonly Check[]): string[] {
   const kinds = new Set<string>(['Namespace']);
   for (const check of checks) {
     for (const kind of kindsRead(check)) kinds.add(kind);
+    for (const kind of troubleKinds(check)) kinds.add(kind);
     if (check.type === 'metric') kinds.add('Pod');
     if (check.type === 'logs') for (const kind of logTargetKinds(check.target)) kinds.add(kind);
   }

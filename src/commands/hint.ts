@@ -2,7 +2,7 @@ import { findExercise } from '../course/course.js';
 import { passedSteps, recordHint } from '../course/progress.js';
 import { usageError } from '../errors.js';
 import { updateProgress } from '../files/progress-store.js';
-import { fillTemplate, readProgress } from '../lab.js';
+import { readProgress, stepView } from '../lab.js';
 import { createOutput } from '../output.js';
 import { type CommonOptions, labFrom } from './common.js';
 
@@ -36,7 +36,7 @@ export async function hint(exerciseId: string, options: CommonOptions & { level?
   out.line(
     out.bold(`Hint ${level} of ${step.hints.length}, step ${index + 1} of ${exercise.id}: ${step.title}`),
   );
-  out.line(fillTemplate(step.hints[level - 1]!, lab, exercise).trimEnd());
+  out.line(stepView(lab, exercise, step).hints[level - 1]!.trimEnd());
   if (level === step.hints.length)
     out.line(out.dim(`That was the last hint. churn-labs solve ${exercise.id} runs the reference solution.`));
   else out.line(out.dim(`Run it again for hint ${level + 1}.`));

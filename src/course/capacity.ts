@@ -237,6 +237,8 @@ const NO_POD_CHANGE: RegExp[] = [
   // only delays it (a terminating pod always goes), unlike a rollout's surge pod that the rollout
   // waits for
   /^kubectl delete pod\s(?:[^\n;&|]*\s)?-l\s/,
+  // an HPA a learner added beside churn-api-hpa (the solutions delete it): the replay has none
+  /^kubectl delete hpa "\$hpa"/,
 ];
 
 const NAME = '([a-z0-9][a-z0-9.-]*)';

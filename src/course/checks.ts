@@ -9,6 +9,7 @@ import {
   type Snapshot,
   selectorOf,
 } from '../kube/objects.js';
+import { oneAutoscaler, replicas } from './autoscalers.js';
 import { parseSamples, sumSamples } from './prometheus.js';
 import type { ObjectCheck, ProbeCheck } from './reads.js';
 import type { Check } from './schema.js';
@@ -47,12 +48,13 @@ function missing(kind: string, name: string, snapshot: Snapshot): Verdict {
 
 /**
  * `passedAt`: when each step of the exercise passed (step id -> ISO time), for the checks that
- * count only what happened since.
+ * count only what happened since; `stepTitles` (step id -> title) names such a step to the learner.
  */
 export function evaluateObjectCheck(
   check: ObjectCheck,
   snapshot: Snapshot,
   passedAt: Readonly<Record<string, string>> = {},
+  stepTitles: Readonly<Record<string, string>> = {},
 ): Verdict {
   switch (check.type) {
     case 'exists': {
@@ -85,7 +87,9 @@ export function evaluateObjectCheck(
     case 'count': {
       const since = check.since === undefined ? undefined : passedAt[check.since];
       if (check.since !== undefined && since === undefined)
-        return fail(`This counts only what happens after step "${check.since}" has passed.`);
+        return fail(
+          `This counts only what happens after the step "${stepTitles[check.since] ?? check.since}" has passed; check that step first.`,
+        );
       const counted = snapshot
         .all(check.kind)
         .filter((o) => !o.metadata.deletionTimestamp)
@@ -114,6 +118,10 @@ export function evaluateObjectCheck(
       return jobComplete(check, snapshot);
     case 'rolloutHistory':
       return rolloutHistory(check, snapshot);
+    case 'replicas':
+      return replicas(check, snapshot);
+    case 'oneAutoscaler':
+      return oneAutoscaler(check, snapshot);
     case 'endpoints':
       return endpoints(check, snapshot);
   }

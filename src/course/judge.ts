@@ -8,6 +8,7 @@ import {
   type Verdict,
 } from './checks.js';
 import type { Check, Exercise } from './schema.js';
+import { troubleOf } from './trouble.js';
 
 export interface CheckResult {
   id: string;
@@ -56,6 +57,7 @@ export function judgeExercise(
   // Steps are done in order: a step counts only once every step before it has passed, now or
   // earlier. (In health-probes, "all endpoints ready again" is also how the exercise starts.)
   let earlierPassed = true;
+  const titles = Object.fromEntries(exercise.steps.map((s) => [s.id, s.title]));
   const steps = exercise.steps.map((step): StepResult => {
     if (recorded.has(step.id)) {
       return {
@@ -72,7 +74,11 @@ export function judgeExercise(
       };
     }
     const checks = step.checks.map(
-      (check): CheckResult => ({ id: check.id, title: check.title, ...judgeCheck(check, reading, passedAt) }),
+      (check): CheckResult => ({
+        id: check.id,
+        title: check.title,
+        ...judgeCheck(check, reading, passedAt, titles),
+      }),
     );
     const checksPass = checks.every((c) => c.passed);
     const passed = earlierPassed && checksPass;
@@ -94,11 +100,16 @@ export function judgeCheck(
   check: Check,
   reading: Extract<Reading, { reachable: true }>,
   passedAt: Readonly<Record<string, string>> = {},
+  stepTitles: Readonly<Record<string, string>> = {},
 ): Verdict {
   try {
-    return isObjectCheck(check)
-      ? evaluateObjectCheck(check, reading.snapshot, passedAt)
+    const verdict = isObjectCheck(check)
+      ? evaluateObjectCheck(check, reading.snapshot, passedAt, stepTitles)
       : evaluateProbeCheck(check as ProbeCheck, reading.probes.get(check));
+    if (verdict.passed) return verdict;
+    // Say what was found, not only what is missing: the pods it is about may tell why.
+    const trouble = troubleOf(check, reading.snapshot);
+    return trouble ? { passed: false, message: `${verdict.message} ${trouble}` } : verdict;
   } catch (error) {
     // A check must never take the others down with it; say what broke instead.
     return { passed: false, message: `This check could not be evaluated: ${(error as Error).message}` };

@@ -15,6 +15,8 @@ export type ObjectCheck = Extract<
       | 'rolledOut'
       | 'jobComplete'
       | 'rolloutHistory'
+      | 'replicas'
+      | 'oneAutoscaler'
       | 'endpoints';
   }
 >;
@@ -38,8 +40,45 @@ export function kindsRead(check: Check): string[] {
       return ['Job', 'CronJob'];
     case 'rolloutHistory':
       return ['Deployment', 'ReplicaSet'];
+    case 'replicas':
+      return ['Deployment', 'HorizontalPodAutoscaler'];
+    case 'oneAutoscaler':
+      return ['HorizontalPodAutoscaler'];
     case 'endpoints':
       return ['EndpointSlice'];
+    default:
+      return [];
+  }
+}
+
+/** Kinds whose pods are found from their selector or owner references. */
+export const WORKLOADS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job']);
+
+/**
+ * The kinds a check needs beside its own to say, when it fails, what the pods of its workload show
+ * (trouble.ts): the pods, and what leads to them.
+ */
+export function troubleKinds(check: Check): string[] {
+  switch (check.type) {
+    case 'exists':
+    case 'fields':
+    case 'count':
+      if (check.kind === 'Pod' || WORKLOADS.has(check.kind)) return ['Pod'];
+      if (check.kind === 'HorizontalPodAutoscaler') return ['Deployment', 'Pod'];
+      if (check.kind === 'Service') return ['Pod'];
+      return [];
+    case 'rolledOut':
+    case 'rolloutHistory':
+    case 'replicas':
+    case 'jobComplete':
+    case 'metric':
+      return ['Pod'];
+    case 'endpoints':
+    case 'http':
+      return ['Service', 'Pod'];
+    case 'logs':
+    case 'file':
+      return ['Deployment', 'Job', 'Pod'];
     default:
       return [];
   }

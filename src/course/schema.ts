@@ -72,7 +72,7 @@ export type CountExpectation = z.infer<typeof countExpectation>;
 
 // ---------------------------------------------------------------------------------------------
 // Checks. Object checks (exists, absent, fields, count, rolledOut, jobComplete, rolloutHistory,
-// endpoints) are evaluated on one batched `kubectl get` of every kind a step needs. The others
+// replicas, oneAutoscaler, endpoints) are evaluated on one batched `kubectl get` of every kind a step needs. The others
 // (http, metric, logs, file) each make their own call.
 
 const base = {
@@ -141,6 +141,26 @@ export const checkSchema = z.discriminatedUnion('type', [
       /** Images that must appear at revisions older than the current one (a rollback leaves them there). */
       earlier: z.array(z.string()).optional(),
       minRevisions: z.number().int().min(1).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ...base,
+      type: z.literal('replicas'),
+      deployment: z.string(),
+      /** How many replicas while no HPA scales the Deployment; once one does, it sets the number. */
+      equals: z.number().int().min(0),
+      /** The HPA the course makes, kept when two scale the Deployment (the other is named to delete). */
+      hpa: z.string().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ...base,
+      type: z.literal('oneAutoscaler'),
+      deployment: z.string(),
+      /** The HPA that may scale it; without it, at most one may. */
+      hpa: z.string().optional(),
     })
     .strict(),
   z
@@ -221,6 +241,8 @@ const simulatedOverride = z
   .object({
     instructions: markdown.optional(),
     commands: z.array(command).optional(),
+    /** As many as the step's own hints: the learner's hint count holds in both modes. */
+    hints: z.array(markdown).optional(),
     solution: z.array(command).optional(),
   })
   .strict();
@@ -241,7 +263,14 @@ export const stepSchema = z
     solution: z.array(command).min(1, 'give the reference solution'),
     simulated: simulatedOverride.optional(),
   })
-  .strict();
+  .strict()
+  .refine(
+    (step) => step.simulated?.hints === undefined || step.simulated.hints.length === step.hints.length,
+    {
+      message: 'simulated.hints must give as many hints as the step has, one for each',
+      path: ['simulated', 'hints'],
+    },
+  );
 export type Step = z.infer<typeof stepSchema>;
 
 export const exerciseSchema = z

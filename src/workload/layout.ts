@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import { type Config, onDisk } from './config.js';
 
 /**
- * Where things live on the volume, as the container sees it (the seed's layout). Messages show
+ * Where things live on the volume, as the container sees it (the course text's layout). Messages show
  * these paths, since they are what a learner finds with `kubectl exec ... ls`; `disk()` gives the
  * path to open on this machine.
  */
@@ -13,7 +13,7 @@ export interface Layout {
   predictionsDir: string;
   modelsDir: string;
   metricsDir: string;
-  /** JSON rather than the seed's model_registry.db: readable with `cat`, no database engine needed. */
+  /** JSON rather than the course text's model_registry.db: readable with `cat`, no database engine needed. */
   registryFile: string;
   artifactsDir: string;
   disk(containerPath: string): string;

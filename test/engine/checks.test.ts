@@ -214,11 +214,41 @@ describe('count since an earlier step passed', () => {
     expect(evaluate({ mark: '2026-11-24T10:05:04.000Z' }, deleted).passed).toBe(false);
   });
 
-  it('says so while that step has not passed', () => {
-    expect(evaluate({}, deleted)).toEqual({
-      passed: false,
-      message: 'This counts only what happens after step "mark" has passed.',
+  it('says so while that step has not passed, naming the step by its title', async () => {
+    const { exerciseSchema } = await import('../../src/course/schema.js');
+    const { judgeExercise } = await import('../../src/course/judge.js');
+    const exercise = exerciseSchema.parse({
+      id: 'e',
+      title: 'e',
+      seed: 's',
+      intro: 'i',
+      steps: [
+        {
+          id: 'mark',
+          title: 'Mark one API pod',
+          instructions: 'i',
+          checks: [{ ...killing, id: 'a', title: 'a', since: undefined }],
+          hints: ['h'],
+          solution: ['s'],
+        },
+        {
+          id: 'delete',
+          title: 'Delete it',
+          instructions: 'i',
+          checks: [{ ...killing, id: 'b', title: 'b' }],
+          hints: ['h'],
+          solution: ['s'],
+        },
+      ],
     });
+    const reading = {
+      reachable: true as const,
+      snapshot: new Snapshot('churn-mlops', []),
+      probes: new Map(),
+    };
+    expect(judgeExercise(exercise, reading, new Set()).steps[1]!.checks[0]!.message).toBe(
+      'This counts only what happens after the step "Mark one API pod" has passed; check that step first.',
+    );
   });
 
   it('must name a step before its own', async () => {

@@ -219,7 +219,8 @@ describe('the course on the simulated cluster', () => {
   }, 60_000);
 
   it("scale-api: 4 is not 5; the seed's scale and HPA heredoc are", async () => {
-    redBefore(await check('scale-api'), []);
+    // No second HPA on churn-api: true from the start, and checked at each step.
+    redBefore(await check('scale-api'), ['scale/only-hpa', 'hpa/only-hpa', 'scale-down/only-hpa']);
 
     await shell(lab, 'kubectl scale deployment churn-api --replicas=4 -n churn-mlops');
     await shell(lab, 'kubectl rollout status deployment/churn-api -n churn-mlops --timeout=100s');
@@ -343,7 +344,13 @@ describe('the course on the simulated cluster', () => {
     // turns ready, so right after the pods of the exercises above start, ScalingActive is False.
     const rest = `kubectl get hpa churn-api-hpa -n churn-mlops -o jsonpath='{.status.desiredReplicas} {.status.conditions[?(@.type=="ScalingActive")].status}'`;
     expect(await outputUntil(lab, rest, (out) => out.trim() === '2 True', 90)).toBe('2 True');
-    redBefore(await check('autoscale-load'), ['start-load/hpa-reads-cpu', 'stop-load/load-gone']);
+    redBefore(await check('autoscale-load'), [
+      'start-load/hpa-reads-cpu',
+      'start-load/only-hpa',
+      'scale-up/only-hpa',
+      'stop-load/load-gone',
+      'stop-load/back-at-70',
+    ]);
     // This machine has 2 cores, shared by the load generator, the API pods and the other tests:
     // the API cannot reach 70% of 500m. The reference solution finds that out after 90 s and takes
     // the lab's small-machine path (a 10% target); the test takes it at once.

@@ -6,7 +6,7 @@ import type { PackageSources } from './sources.js';
 import type { Step } from './steps.js';
 
 /**
- * The learner's copy of the manifests, `<workspace>/k8s/` (the seed's `kubectl apply -f k8s/`).
+ * The learner's copy of the manifests, `<workspace>/k8s/` (the course text's `kubectl apply -f k8s/`).
  * The learner edits these files in the exercises, so a copy never overwrites an edit silently:
  * a small state file remembers the hash of what was copied, which tells an edit from a file that
  * is merely out of date.

@@ -82,7 +82,7 @@ export function HintNote(props: { lab: Lab; exercise: Exercise; step: Step; leve
       <Text color="yellow" bold>
         Hint {level} of {step.hints.length} · {step.title}
       </Text>
-      <Markdown text={fillTemplate(step.hints[level - 1]!, lab, exercise)} />
+      <Markdown text={stepView(lab, exercise, step).hints[level - 1]!} />
       <Text dimColor>
         {last ? 'That was the last hint: s runs the reference solution.' : 'h shows the next hint.'}
       </Text>
