@@ -2,7 +2,9 @@ import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, 
 import { UserError } from '../errors.js';
 import { refusals } from './admission.js';
 import { yamlProblem } from './load.js';
+import { loadReader, readerLoaded } from './reading/reader.js';
 import type { Question, Quiz, RubricItem } from './schema.js';
+import { capAnswer, feedback, judgePoints } from './short.js';
 import { evaluateField, readPath } from './values.js';
 
 export interface QuestionGrade {
@@ -92,6 +94,14 @@ export function parseAnswers(text: string, file: string, quiz: Quiz): Map<string
   return answers;
 }
 
+/**
+ * Loads what grading a short answer needs (the English model, about 100 ms), when any question of
+ * these is short; call it before gradeQuestion or gradeQuiz. Other questions need nothing.
+ */
+export async function prepareGrading(questions: Question[]): Promise<void> {
+  if (!readerLoaded() && questions.some((q) => q.type === 'short')) await loadReader();
+}
+
 export function gradeQuiz(quiz: Quiz, answers: Map<string, Answer>): QuizGrade {
   const questions = quiz.questions.map((q) => gradeQuestion(q, answers.get(q.id)));
   const score = round(questions.reduce((s, q) => s + q.score, 0));
@@ -143,23 +153,11 @@ export function gradeQuestion(question: Question, answer: Answer | undefined): Q
         : grade(0, `Not so: the statement is ${question.answer ? 'true' : 'false'}.`);
     }
     case 'short': {
-      const text = typeof answer === 'string' ? answer : stringify(answer);
-      const sentences = text.split(/(?<=[.!?;])\s+|\n+/).filter((s) => s.trim() !== '');
-      const says = (patterns: string[], sentence: string) =>
-        patterns.some((p) => new RegExp(p, 'i').test(sentence));
-      // A point is earned by a sentence that says it, unless the answer also says it the wrong way
-      // round: a right sentence beside a contradicting one is a guess both ways.
-      const hit = question.keyPoints.filter(
-        (k) => sentences.some((s) => says(k.accept, s)) && !sentences.some((s) => says(k.reject, s)),
-      );
-      const missed = question.keyPoints.filter((k) => !hit.includes(k));
-      const total = question.keyPoints.reduce((s, k) => s + k.weight, 0);
-      const earned = hit.reduce((s, k) => s + k.weight, 0);
-      if (missed.length === 0) return grade(1, `All ${hit.length} key points covered.`);
-      const got = hit.length > 0 ? `Covered: ${hit.map((k) => k.point).join('; ')}. ` : '';
-      const contradicted = (k: (typeof missed)[number]) => sentences.some((s) => says(k.reject, s));
-      const lost = missed.map((k) => (contradicted(k) ? `${k.point} (your answer says otherwise)` : k.point));
-      return grade(earned / total, `${got}Missed: ${lost.join('; ')}.`);
+      const { text, cut } = capAnswer(typeof answer === 'string' ? answer : stringify(answer));
+      const verdicts = judgePoints(question, text);
+      const total = verdicts.reduce((s, v) => s + v.point.weight, 0);
+      const earned = verdicts.filter((v) => v.earned).reduce((s, v) => s + v.point.weight, 0);
+      return grade(earned / total, cut ? `${feedback(verdicts)} ${cut}` : feedback(verdicts));
     }
     case 'yaml':
       return gradeDesign(question, answer, grade);
