@@ -28,13 +28,19 @@ export type Answer = string | number | boolean | object | null;
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
+/** At most this many YAML aliases are expanded in an answers file (an alias bomb is refused). */
+const MAX_ALIASES = 100;
+
 /**
- * Reads an answers file (`q1: B`, `q2: true`, `q3: text`, `q5: |` YAML). Unknown question ids and
- * unreadable YAML are the learner's mistakes to fix: exit 2 with the line.
+ * Reads an answers file (`q1: B`, `q2: true`, `q3: text`, `q5: |` YAML). Unknown question ids,
+ * an id answered twice and unreadable YAML are the learner's mistakes to fix: exit 2 with the
+ * line. Every step is linear in the file's size: duplicate ids are found with a set, and aliases
+ * are expanded at most MAX_ALIASES times.
  */
 export function parseAnswers(text: string, file: string, quiz: Quiz): Map<string, Answer> {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
+  // uniqueKeys compares every key with every other: ids are checked below, in one pass.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false });
   const error = doc.errors[0];
   if (error?.code === 'MULTIPLE_DOCS') {
     throw new UserError(
@@ -56,20 +62,30 @@ export function parseAnswers(text: string, file: string, quiz: Quiz): Map<string
       2,
     );
   }
-  const ids = new Set(quiz.questions.map((q) => q.id));
-  const answers = new Map<string, Answer>();
+  const byId = new Map(quiz.questions.map((q) => [q.id, q]));
+  const seen = new Map<string, number | undefined>();
+  const keys: string[] = [];
   for (const pair of doc.contents.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
     const line =
       isScalar(pair.key) && pair.key.range ? lineCounter.linePos(pair.key.range[0]).line : undefined;
-    if (!ids.has(key)) {
+    const question = byId.get(key);
+    if (!question) {
       throw new UserError(
-        `${file}${line ? `:${line}` : ''}: "${key}" is not a question of quiz ${quiz.id}; its questions are ${[...ids].join(', ')}.`,
+        `${file}${line ? `:${line}` : ''}: "${key.length > 40 ? `${key.slice(0, 40)}…` : key}" is not a question of quiz ${quiz.id}; its questions are ${[...byId.keys()].join(', ')}.`,
         2,
       );
     }
+    if (seen.has(key)) {
+      const first = seen.get(key);
+      throw new UserError(
+        `${file}${line ? `:${line}` : ''}: ${key} is answered twice${first ? ` (first on line ${first})` : ''}. Keep one answer per question.`,
+        2,
+      );
+    }
+    seen.set(key, line);
+    keys.push(key);
     // Only a design answer may be a structure (the YAML itself); the others are one value.
-    const question = quiz.questions.find((q) => q.id === key)!;
     if (question.type !== 'yaml' && (isMap(pair.value) || isSeq(pair.value))) {
       const at = pair.value.range !== undefined ? lineCounter.linePos(pair.value.range[0]).line : (line ?? 1);
       const form =
@@ -83,14 +99,20 @@ export function parseAnswers(text: string, file: string, quiz: Quiz): Map<string
         2,
       );
     }
-    const value = pair.value === null ? null : (doc.contents.get(key) as unknown);
-    answers.set(
-      key,
-      isScalar(pair.value)
-        ? (pair.value.value as Answer)
-        : (((value as { toJSON?: () => unknown })?.toJSON?.() as Answer) ?? null),
-    );
   }
+  let data: Record<string, unknown>;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIASES }) as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof ReferenceError)
+      throw new UserError(
+        `${file}: the answers file expands YAML aliases (*name) more than ${MAX_ALIASES} times. Write each answer out in full.`,
+        2,
+      );
+    throw error;
+  }
+  const answers = new Map<string, Answer>();
+  for (const key of keys) answers.set(key, (data[key] as Answer | undefined) ?? null);
   return answers;
 }
 
