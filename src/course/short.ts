@@ -13,7 +13,7 @@ import {
   parseTopics,
   topicsOf,
 } from './reading/phrasing.js';
-import { comparedFrom, MAX_ANSWER_CHARS, readAnswer, type Sentence, type Token } from './reading/reader.js';
+import { MAX_ANSWER_CHARS, readAnswer, type Sentence, type Token } from './reading/reader.js';
 import type { KeyPoint, Question } from './schema.js';
 
 type Short = Extract<Question, { type: 'short' }>;
@@ -84,9 +84,13 @@ export function judgePoints(question: Short, text: string): PointVerdict[] {
     }
   }
   // A list's items one after another, for words that must come in order (a ranking).
-  const lists = new Map<number, Token[]>();
-  for (const s of sentences)
-    if (s.list !== undefined) lists.set(s.list, [...(lists.get(s.list) ?? []), ...s.tokens]);
+  const lists = new Map<number, { first: Sentence; tokens: Token[] }>();
+  for (const s of sentences) {
+    if (s.list === undefined) continue;
+    const list = lists.get(s.list) ?? { first: s, tokens: [] };
+    for (const t of s.tokens) list.tokens.push(t);
+    lists.set(s.list, list);
+  }
 
   return points.map(({ point, says, denies, accept, reject }) => {
     const verdict: PointVerdict = { point, earned: false };
@@ -101,8 +105,6 @@ export function judgePoints(question: Short, text: string): PointVerdict[] {
     let negatedAt: Sentence | undefined;
     for (const s of sentences) {
       for (const clause of s.clauses) {
-        // "..., unlike CPU which is throttled": an aside about something else.
-        if (clause.tokens[0] && comparedFrom(clause.tokens) === 0) continue;
         const about = clauseTopics.get(clause)!;
         const matches = says.filter((p) => !p.ordered).map((p) => matchClause(p, clause.tokens, about));
         const text = accept.length + reject.length > 0 ? clauseText(clause.tokens) : '';
@@ -125,8 +127,7 @@ export function judgePoints(question: Short, text: string): PointVerdict[] {
       for (const p of says) if (p.ordered && matchInOrder(p, s.tokens)) claim(s);
       for (const p of denies) if (p.ordered && matchInOrder(p, s.tokens)) contradict(s);
     }
-    for (const [list, tokens] of lists) {
-      const first = sentences.find((s) => s.list === list)!;
+    for (const { first, tokens } of lists.values()) {
       for (const p of says) if (p.ordered && matchInOrder(p, tokens)) claim(first);
       for (const p of denies) if (p.ordered && matchInOrder(p, tokens)) contradict(first);
     }

@@ -10,7 +10,7 @@
  * or as their dictionary form (`killed` matches "kills"; `restart` matches "restarted"), and
  * ignore case and dashes (`besteffort` matches "Best-Effort").
  */
-import { comparedFrom, isNegation, negationScope, type Token } from './reader.js';
+import { comparedFrom, isNegation, negationScope, squash, type Token } from './reader.js';
 
 interface Word {
   text: string;
@@ -28,9 +28,6 @@ export interface Phrasing {
   ordered: boolean;
   groups: Group[];
 }
-
-/** Case, dashes and commas aside: `best-effort` is `besteffort`, `1,440` is `1440`. */
-const squash = (word: string) => word.toLowerCase().replace(/[-_,]/g, '');
 
 function parseGroup(source: string): Group {
   const alternatives = source
@@ -74,15 +71,19 @@ export function parseTopics(topics: string[]): Group[] {
   return topics.map(parseGroup);
 }
 
+/** Words written without spaces that a phrasing's word may join up: "0.1.0", "churn-api", "300s". */
+const MAX_GLUED = 8;
+
 /** How many tokens from `at` the word covers, or 0. Glued tokens ("0.1.0", "churn-api") join up. */
 function wordAt(tokens: Token[], at: number, word: Word): number {
   const first = tokens[at];
   if (!first) return 0;
   const same = (text: string) => (word.prefix ? text.startsWith(word.text) : text === word.text);
-  if (same(squash(first.normal)) || same(squash(first.lemma))) return 1;
-  let joined = squash(first.normal);
-  for (let i = at + 1; i < tokens.length && tokens[i]!.glued && joined.length < word.text.length; i++) {
-    joined += squash(tokens[i]!.normal);
+  if (same(first.key) || same(first.lemmaKey)) return 1;
+  let joined = first.key;
+  const last = Math.min(tokens.length, at + MAX_GLUED);
+  for (let i = at + 1; i < last && tokens[i]!.glued && joined.length < word.text.length; i++) {
+    joined += tokens[i]!.key;
     if (same(joined)) return i - at + 1;
   }
   return 0;
@@ -124,7 +125,9 @@ export function findGroup(
 
 /** The topics a clause names itself, leaving out those it compares with ("like CPU"). */
 export function topicsOf(tokens: Token[], topics: Group[]): Set<number> {
-  const end = comparedFrom(tokens);
+  // "unlike CPU, which is throttled" is about CPU: a comparison that opens the clause is its topic.
+  const from = comparedFrom(tokens);
+  const end = from === 0 ? tokens.length : from;
   const found = new Set<number>();
   topics.forEach((topic, index) => {
     if (findGroup(tokens, topic, 0, end)) found.add(index);

@@ -13,7 +13,13 @@ export interface Token {
   pos: string;
   /** Whether the token follows the previous one without a space ("churn" "-" "api"). */
   glued: boolean;
+  /** `normal` and `lemma` as phrasings compare them: no dashes, underscores or commas. */
+  key: string;
+  lemmaKey: string;
 }
+
+/** Case, dashes and commas aside: `best-effort` is `besteffort`, `1,440` is `1440`. */
+export const squash = (word: string) => word.toLowerCase().replace(/[-_,]/g, '');
 
 export interface Clause {
   tokens: Token[];
@@ -126,11 +132,15 @@ export function readAnswer(text: string): Sentence[] {
     s.tokens().each((t: ItemToken) => {
       const type = t.out(its.type);
       if (type === 'tabCRLF' || type === 'space') return;
+      const normal = stripDot(t.out(its.normal));
+      const lemma = stripDot(t.out(its.lemma as ItsFunction<string>));
       tokens.push({
-        normal: stripDot(t.out(its.normal)),
-        lemma: stripDot(t.out(its.lemma as ItsFunction<string>)),
+        normal,
+        lemma,
         pos: t.out(its.pos),
         glued: t.out(its.precedingSpaces) === '',
+        key: squash(normal),
+        lemmaKey: squash(lemma),
       });
     });
     return tokens;
