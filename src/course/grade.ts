@@ -229,11 +229,15 @@ function gradeDesign(
     docs = list.filter((d): d is Doc => typeof d === 'object' && d !== null && !Array.isArray(d));
   }
   if (docs.length === 0) return grade(0, 'The answer holds no Kubernetes objects (documents with a kind).');
-  const items = question.rubric.map((item) => ({
-    requirement: item.requirement,
-    weight: item.weight,
-    met: meets(item, docs),
-  }));
+  const items = question.rubric.map((item) => {
+    const met = meets(item, docs);
+    const found = met ? [] : whatIsThere(item, docs);
+    return {
+      requirement: found.length > 0 ? `${item.requirement} (${found.join('; ')})` : item.requirement,
+      weight: item.weight,
+      met,
+    };
+  });
   if (question.accepted) {
     // Earned by the design the question asks for, not by any document that happens to be valid.
     const complete = question.rubric.every((item) => docs.some((d) => d.kind === item.kind));
@@ -256,6 +260,49 @@ function gradeDesign(
     earned / total,
     `Met ${met.length} of ${items.length} requirements. Missing: ${missed.map((r) => r.requirement).join('; ')}.`,
   );
+}
+
+/** A path as the learner would name the field: `.spec.scaleTargetRef.name` is "scaleTargetRef". */
+function fieldName(path: string): string {
+  const parts = path
+    .replace(/\[[^\]]*\]/g, '')
+    .split('.')
+    .filter((p) => p !== '');
+  if (parts.at(-1) === 'name' && parts.length > 1) return parts.at(-2)!;
+  return parts
+    .slice(-2)
+    .filter((p, i) => i === 1 || p !== 'spec')
+    .join('.');
+}
+
+/**
+ * What the answer has where a requirement is missed, naming the values found: "maxReplicas is 5;
+ * expected 10", "scaleTargetRef names my-app; the Deployment is my-api". A field with no value at
+ * all is left to the requirement itself.
+ */
+function whatIsThere(item: RubricItem, docs: Doc[]): string[] {
+  const doc = docs.find((d) => d.kind === item.kind);
+  if (!doc) return [];
+  const found: string[] = [];
+  for (const field of item.fields) {
+    if (field.present !== undefined) continue;
+    try {
+      const outcome = evaluateField(doc, field);
+      if (!outcome.passed && outcome.found !== 'none')
+        found.push(`${fieldName(field.path)} is ${outcome.found}; expected ${outcome.expected}`);
+    } catch {
+      // A path the document cannot have: nothing to name.
+    }
+  }
+  for (const ref of item.refers) {
+    const values = readPath(doc, ref.path).map(String);
+    const names = docs.filter((d) => d.kind === ref.kind).map((d) => String(d.metadata?.name));
+    if (values.length === 0 || values.some((v) => names.includes(v))) continue;
+    found.push(
+      `${fieldName(ref.path)} names ${values.join(', ')}; ${names.length > 0 ? `the ${ref.kind} is ${names.join(', ')}` : `there is no ${ref.kind}`}`,
+    );
+  }
+  return found;
 }
 
 function meets(item: RubricItem, docs: Doc[]): boolean {

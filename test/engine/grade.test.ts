@@ -128,7 +128,8 @@ describe('grading', () => {
     const wrongClaim = design.replace('claimName: data-pvc', 'claimName: other-pvc');
     expect(gradeQuestion(q('q5'), wrongClaim)).toMatchObject({
       score: 2,
-      feedback: 'Met 2 of 3 requirements. Missing: the Deployment mounts the claim.',
+      feedback:
+        'Met 2 of 3 requirements. Missing: the Deployment mounts the claim (persistentVolumeClaim.claimName names other-pvc; the PersistentVolumeClaim is data-pvc).',
     });
     const rwx = wrongClaim.replace('[ReadWriteOnce]', '[ReadWriteMany]');
     expect(gradeQuestion(q('q5'), rwx).score).toBe(1);
