@@ -4,6 +4,7 @@
 //
 //   npm run bench            (builds first)
 //   node bench/run.mjs --quick   (fewer repetitions)
+//   node bench/run.mjs --grading (only the grading of short answers: the corpus and its speed)
 //
 // Exit code 1 when a target is missed.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -15,6 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 const root = resolve(import.meta.dirname, '..');
 const cli = join(root, 'dist', 'cli.js');
 const quick = process.argv.includes('--quick');
+const only = process.argv.includes('--grading') ? 'grading' : undefined;
 const runs = quick ? 5 : 15;
 const results = [];
 
@@ -223,6 +225,12 @@ async function inProcessChecks(home, kubeconfig) {
   await closeLab();
 }
 
+// --- Issue 14: grading short answers ----------------------------------------------------------
+async function grading() {
+  const { gradingBench } = await import('./grading.mjs');
+  for (const r of await gradingBench({ root, cli, quick })) record(r.name, r.value, r.target, r.unit, r.pass);
+}
+
 // --- Issue 6: the terminal app -----------------------------------------------------------------
 async function terminalApp(home) {
   const { terminalAppBench } = await import('./tui.mjs').catch(() => ({}));
@@ -238,9 +246,13 @@ const home = mkdtempSync(join(tmpdir(), 'churn-labs-bench-'));
 try {
   // Start-up depends on the Node version: 22.1 and newer keep our compiled code between runs.
   console.log(`churn-labs bench (${runs} runs a measure, median; Node ${process.version})\n`);
-  startup(home);
-  await simulated(home);
-  await terminalApp(home);
+  if (only === 'grading') await grading();
+  else {
+    startup(home);
+    await simulated(home);
+    await terminalApp(home);
+    await grading();
+  }
 } finally {
   rmSync(home, { recursive: true, force: true });
 }

@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { findQuiz } from '../course/course.js';
-import { gradeQuiz, parseAnswers } from '../course/grade.js';
+import { gradeQuiz, parseAnswers, prepareGrading } from '../course/grade.js';
 import { recordQuizFile } from '../course/progress.js';
 import { usageError } from '../errors.js';
+import { readAnswersFile } from '../files/answers-file.js';
 import { updateProgress } from '../files/progress-store.js';
 import { createOutput, isInteractive } from '../output.js';
 import { type CommonOptions, labFrom } from './common.js';
@@ -20,15 +20,11 @@ export async function quiz(quizId: string, options: CommonOptions & { answers?: 
     const { runQuiz } = await import('../tui/run.js');
     return runQuiz(lab, theQuiz);
   }
-  let text: string;
-  try {
-    text = await readFile(options.answers, 'utf8');
-  } catch (error) {
-    throw usageError(
-      `Cannot read the answers file ${options.answers}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message}.`,
-    );
-  }
-  const grade = gradeQuiz(theQuiz, parseAnswers(text, options.answers, theQuiz));
+  const text = await readAnswersFile(options.answers);
+  const answers = parseAnswers(text, options.answers, theQuiz);
+  // The English model for short answers loads only when the file answers one.
+  await prepareGrading(theQuiz.questions.filter((q) => answers.has(q.id)));
+  const grade = gradeQuiz(theQuiz, answers);
   const { warning } = await updateProgress(
     lab.paths.progress,
     (p) => recordQuizFile(p, theQuiz.id, grade.score, grade.max),

@@ -2,7 +2,9 @@ import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, 
 import { UserError } from '../errors.js';
 import { refusals } from './admission.js';
 import { yamlProblem } from './load.js';
+import { loadReader, readerLoaded } from './reading/reader.js';
 import type { Question, Quiz, RubricItem } from './schema.js';
+import { capAnswer, feedback, judgePoints } from './short.js';
 import { evaluateField, readPath } from './values.js';
 
 export interface QuestionGrade {
@@ -26,13 +28,19 @@ export type Answer = string | number | boolean | object | null;
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
+/** At most this many YAML aliases are expanded in an answers file (an alias bomb is refused). */
+const MAX_ALIASES = 100;
+
 /**
- * Reads an answers file (`q1: B`, `q2: true`, `q3: text`, `q5: |` YAML). Unknown question ids and
- * unreadable YAML are the learner's mistakes to fix: exit 2 with the line.
+ * Reads an answers file (`q1: B`, `q2: true`, `q3: text`, `q5: |` YAML). Unknown question ids,
+ * an id answered twice and unreadable YAML are the learner's mistakes to fix: exit 2 with the
+ * line. Every step is linear in the file's size: duplicate ids are found with a set, and aliases
+ * are expanded at most MAX_ALIASES times.
  */
 export function parseAnswers(text: string, file: string, quiz: Quiz): Map<string, Answer> {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
+  // uniqueKeys compares every key with every other: ids are checked below, in one pass.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false });
   const error = doc.errors[0];
   if (error?.code === 'MULTIPLE_DOCS') {
     throw new UserError(
@@ -54,20 +62,30 @@ export function parseAnswers(text: string, file: string, quiz: Quiz): Map<string
       2,
     );
   }
-  const ids = new Set(quiz.questions.map((q) => q.id));
-  const answers = new Map<string, Answer>();
+  const byId = new Map(quiz.questions.map((q) => [q.id, q]));
+  const seen = new Map<string, number | undefined>();
+  const keys: string[] = [];
   for (const pair of doc.contents.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
     const line =
       isScalar(pair.key) && pair.key.range ? lineCounter.linePos(pair.key.range[0]).line : undefined;
-    if (!ids.has(key)) {
+    const question = byId.get(key);
+    if (!question) {
       throw new UserError(
-        `${file}${line ? `:${line}` : ''}: "${key}" is not a question of quiz ${quiz.id}; its questions are ${[...ids].join(', ')}.`,
+        `${file}${line ? `:${line}` : ''}: "${key.length > 40 ? `${key.slice(0, 40)}…` : key}" is not a question of quiz ${quiz.id}; its questions are ${[...byId.keys()].join(', ')}.`,
         2,
       );
     }
+    if (seen.has(key)) {
+      const first = seen.get(key);
+      throw new UserError(
+        `${file}${line ? `:${line}` : ''}: ${key} is answered twice${first ? ` (first on line ${first})` : ''}. Keep one answer per question.`,
+        2,
+      );
+    }
+    seen.set(key, line);
+    keys.push(key);
     // Only a design answer may be a structure (the YAML itself); the others are one value.
-    const question = quiz.questions.find((q) => q.id === key)!;
     if (question.type !== 'yaml' && (isMap(pair.value) || isSeq(pair.value))) {
       const at = pair.value.range !== undefined ? lineCounter.linePos(pair.value.range[0]).line : (line ?? 1);
       const form =
@@ -81,15 +99,29 @@ export function parseAnswers(text: string, file: string, quiz: Quiz): Map<string
         2,
       );
     }
-    const value = pair.value === null ? null : (doc.contents.get(key) as unknown);
-    answers.set(
-      key,
-      isScalar(pair.value)
-        ? (pair.value.value as Answer)
-        : (((value as { toJSON?: () => unknown })?.toJSON?.() as Answer) ?? null),
-    );
   }
+  let data: Record<string, unknown>;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIASES }) as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof ReferenceError)
+      throw new UserError(
+        `${file}: the answers file expands YAML aliases (*name) more than ${MAX_ALIASES} times. Write each answer out in full.`,
+        2,
+      );
+    throw error;
+  }
+  const answers = new Map<string, Answer>();
+  for (const key of keys) answers.set(key, (data[key] as Answer | undefined) ?? null);
   return answers;
+}
+
+/**
+ * Loads what grading a short answer needs (the English model, about 100 ms), when any question of
+ * these is short; call it before gradeQuestion or gradeQuiz. Other questions need nothing.
+ */
+export async function prepareGrading(questions: Question[]): Promise<void> {
+  if (!readerLoaded() && questions.some((q) => q.type === 'short')) await loadReader();
 }
 
 export function gradeQuiz(quiz: Quiz, answers: Map<string, Answer>): QuizGrade {
@@ -143,23 +175,11 @@ export function gradeQuestion(question: Question, answer: Answer | undefined): Q
         : grade(0, `Not so: the statement is ${question.answer ? 'true' : 'false'}.`);
     }
     case 'short': {
-      const text = typeof answer === 'string' ? answer : stringify(answer);
-      const sentences = text.split(/(?<=[.!?;])\s+|\n+/).filter((s) => s.trim() !== '');
-      const says = (patterns: string[], sentence: string) =>
-        patterns.some((p) => new RegExp(p, 'i').test(sentence));
-      // A point is earned by a sentence that says it, unless the answer also says it the wrong way
-      // round: a right sentence beside a contradicting one is a guess both ways.
-      const hit = question.keyPoints.filter(
-        (k) => sentences.some((s) => says(k.accept, s)) && !sentences.some((s) => says(k.reject, s)),
-      );
-      const missed = question.keyPoints.filter((k) => !hit.includes(k));
-      const total = question.keyPoints.reduce((s, k) => s + k.weight, 0);
-      const earned = hit.reduce((s, k) => s + k.weight, 0);
-      if (missed.length === 0) return grade(1, `All ${hit.length} key points covered.`);
-      const got = hit.length > 0 ? `Covered: ${hit.map((k) => k.point).join('; ')}. ` : '';
-      const contradicted = (k: (typeof missed)[number]) => sentences.some((s) => says(k.reject, s));
-      const lost = missed.map((k) => (contradicted(k) ? `${k.point} (your answer says otherwise)` : k.point));
-      return grade(earned / total, `${got}Missed: ${lost.join('; ')}.`);
+      const { text, cut } = capAnswer(typeof answer === 'string' ? answer : stringify(answer));
+      const verdicts = judgePoints(question, text);
+      const total = verdicts.reduce((s, v) => s + v.point.weight, 0);
+      const earned = verdicts.filter((v) => v.earned).reduce((s, v) => s + v.point.weight, 0);
+      return grade(earned / total, cut ? `${feedback(verdicts)} ${cut}` : feedback(verdicts));
     }
     case 'yaml':
       return gradeDesign(question, answer, grade);
@@ -209,11 +229,15 @@ function gradeDesign(
     docs = list.filter((d): d is Doc => typeof d === 'object' && d !== null && !Array.isArray(d));
   }
   if (docs.length === 0) return grade(0, 'The answer holds no Kubernetes objects (documents with a kind).');
-  const items = question.rubric.map((item) => ({
-    requirement: item.requirement,
-    weight: item.weight,
-    met: meets(item, docs),
-  }));
+  const items = question.rubric.map((item) => {
+    const met = meets(item, docs);
+    const found = met ? [] : whatIsThere(item, docs);
+    return {
+      requirement: found.length > 0 ? `${item.requirement} (${found.join('; ')})` : item.requirement,
+      weight: item.weight,
+      met,
+    };
+  });
   if (question.accepted) {
     // Earned by the design the question asks for, not by any document that happens to be valid.
     const complete = question.rubric.every((item) => docs.some((d) => d.kind === item.kind));
@@ -236,6 +260,49 @@ function gradeDesign(
     earned / total,
     `Met ${met.length} of ${items.length} requirements. Missing: ${missed.map((r) => r.requirement).join('; ')}.`,
   );
+}
+
+/** A path as the learner would name the field: `.spec.scaleTargetRef.name` is "scaleTargetRef". */
+function fieldName(path: string): string {
+  const parts = path
+    .replace(/\[[^\]]*\]/g, '')
+    .split('.')
+    .filter((p) => p !== '');
+  if (parts.at(-1) === 'name' && parts.length > 1) return parts.at(-2)!;
+  return parts
+    .slice(-2)
+    .filter((p, i) => i === 1 || p !== 'spec')
+    .join('.');
+}
+
+/**
+ * What the answer has where a requirement is missed, naming the values found: "maxReplicas is 5;
+ * expected 10", "scaleTargetRef names my-app; the Deployment is my-api". A field with no value at
+ * all is left to the requirement itself.
+ */
+function whatIsThere(item: RubricItem, docs: Doc[]): string[] {
+  const doc = docs.find((d) => d.kind === item.kind);
+  if (!doc) return [];
+  const found: string[] = [];
+  for (const field of item.fields) {
+    if (field.present !== undefined) continue;
+    try {
+      const outcome = evaluateField(doc, field);
+      if (!outcome.passed && outcome.found !== 'none')
+        found.push(`${fieldName(field.path)} is ${outcome.found}; expected ${outcome.expected}`);
+    } catch {
+      // A path the document cannot have: nothing to name.
+    }
+  }
+  for (const ref of item.refers) {
+    const values = readPath(doc, ref.path).map(String);
+    const names = docs.filter((d) => d.kind === ref.kind).map((d) => String(d.metadata?.name));
+    if (values.length === 0 || values.some((v) => names.includes(v))) continue;
+    found.push(
+      `${fieldName(ref.path)} names ${values.join(', ')}; ${names.length > 0 ? `the ${ref.kind} is ${names.join(', ')}` : `there is no ${ref.kind}`}`,
+    );
+  }
+  return found;
 }
 
 function meets(item: RubricItem, docs: Doc[]): boolean {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parsePhrasing } from './reading/phrasing.js';
 
 /**
  * The course as data. Exercises live in labs/NN-<id>.yaml (NN orders them), quizzes in
@@ -336,25 +337,83 @@ const questionBase = {
   objective: z.string().optional(),
 };
 
+/**
+ * A regular expression an author writes for learners' text: it may not repeat a group that itself
+ * repeats (`(a+)+`, `(\w*\s?)*`), the shape that backtracks for ever on an answer that almost
+ * matches.
+ */
+const safePattern = pattern.refine((source) => !nestedQuantifier(source), {
+  message: 'a repeated group that itself repeats can take for ever on some answers: write it without',
+});
+
+/** Whether a group with a quantifier inside is itself quantified. One pass over the source. */
+export function nestedQuantifier(source: string): boolean {
+  const inner: boolean[] = [false];
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === '[') {
+      // A character class: its * + ? { are characters.
+      for (i++; i < source.length && source[i] !== ']'; i++) if (source[i] === '\\') i++;
+      continue;
+    }
+    const quantifier = c === '*' || c === '+' || (c === '{' && /^\{\d*,?\d*\}/.test(source.slice(i, i + 12)));
+    if (c === '(') inner.push(false);
+    else if (c === ')') {
+      const had = inner.pop() ?? false;
+      const next = source[i + 1];
+      const repeated = next === '*' || next === '+' || next === '{';
+      if (had && repeated) return true;
+      if (had || repeated) inner[inner.length - 1] = true;
+    } else if (quantifier) inner[inner.length - 1] = true;
+  }
+  return false;
+}
+
+/** A phrasing of a key point (see reading/phrasing.ts), checked when the content loads. */
+const phrasing = z
+  .string()
+  .min(1)
+  .superRefine((source, ctx) => {
+    try {
+      parsePhrasing(source);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  });
+
 const keyPoint = z
   .object({
     /** The point in the course's words, shown in feedback when it is missed. */
     point: z.string().min(1),
     /**
-     * Phrasings that earn the point. Each is a regular expression (case-insensitive) matched
-     * against each sentence of the answer (split at . ! ? ; and line breaks); give several ways a
-     * learner may put it.
+     * Statements that earn the point, each matched on one clause of the answer: groups of words
+     * joined by " + " (all in the clause), or by " ... " (in this order in a sentence or a list).
+     * See reading/phrasing.ts. Said with a negation, a statement contradicts the point.
      */
-    accept: z.array(pattern).min(1),
+    says: z.array(phrasing).default([]),
+    /** Statements that contradict the point: the other resource, the other probe, the wrong order. */
+    denies: z.array(phrasing).default([]),
+    /** Earned by a fix the answer proposes ("should run daily"), which other points ignore. */
+    proposal: z.boolean().default(false),
+    /** Naming it is saying it (a value the question asks for): a bare list of terms earns it too. */
+    named: z.boolean().default(false),
     /**
-     * Phrasings that state the point the wrong way round: the other resource, the other probe, a
-     * negation. A sentence that matches one of them earns nothing for this point, even when it
-     * matches `accept`, and the feedback says the answer contradicts the point.
+     * Regular expressions (case-insensitive), matched against each clause as `says` is, for what
+     * words do not put well (a cron schedule). No group that repeats may itself repeat.
      */
-    reject: z.array(pattern).default([]),
+    accept: z.array(safePattern).default([]),
+    /** Regular expressions matched as `denies` is. */
+    reject: z.array(safePattern).default([]),
     weight: z.number().positive().default(1),
   })
-  .strict();
+  .strict()
+  .refine((k) => k.says.length + k.accept.length > 0, {
+    message: 'say how the point is earned: says (phrasings) or accept (regular expressions)',
+  });
 export type KeyPoint = z.infer<typeof keyPoint>;
 
 /** A requirement of a YAML design answer, checked on the parsed documents. */
@@ -390,6 +449,11 @@ export const questionSchema = z.discriminatedUnion('type', [
     .object({
       ...questionBase,
       type: z.literal('short'),
+      /**
+       * What the answer's clauses are about, for phrasings that name one: a clause that names
+       * none is about what the clause before it named ("When memory runs out, it is killed").
+       */
+      topics: z.array(z.string().min(1)).default([]),
       keyPoints: z.array(keyPoint).min(1),
       modelAnswer: markdown,
     })

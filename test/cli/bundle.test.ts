@@ -100,6 +100,18 @@ describe('the bundle', () => {
       ).toEqual([]);
   });
 
+  it('loads the English model for short answers only when one is graded, by a dynamic import', () => {
+    const model = (i: string) => /node_modules\/wink-(nlp|eng-lite-web-model)\//.test(i);
+    expect(inputsOf(entry()).filter(model)).toEqual([]);
+    // Not with the quiz command, nor with the terminal app (its quiz screen included)...
+    for (const command of ['quiz', 'start', 'list', 'check'])
+      expect(inputsOf(staticClosure(commandChunk(command))).filter(model), command).toEqual([]);
+    expect(inputsOf(staticClosure(chunkOf('src/tui/screens/quiz/Quiz.tsx'))).filter(model)).toEqual([]);
+    // ...but both reach it when they grade a short answer (so the test above can fail).
+    expect(inputsOf(fullClosure(commandChunk('quiz'))).some(model)).toBe(true);
+    expect(inputsOf(fullClosure(commandChunk('start'))).some(model)).toBe(true);
+  });
+
   it('opens the terminal app for a bare start without loading the argument parser', () => {
     // program.ts reaches the parser (commander) only by a dynamic import; start is reached without it.
     const startup = inputsOf(

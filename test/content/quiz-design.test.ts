@@ -85,11 +85,12 @@ describe('grading the design challenge (q5)', () => {
       q5(answer)
         .feedback.replace(/^Met \d+ of 12 requirements\. Missing: /, '')
         .replace(/\.$/, '');
+    // What the answer has instead is named: the values found, the names they should match.
     expect(missing(model.replace('claimName: data-pvc', 'claimName: other-pvc'))).toBe(
-      'the Deployment mounts a volume from the claim written above',
+      'the Deployment mounts a volume from the claim written above (persistentVolumeClaim.claimName names other-pvc; the PersistentVolumeClaim is data-pvc)',
     );
-    expect(missing(model.replace('name: api}', 'name: web}'))).toMatch(
-      /^the HPA's scaleTargetRef names the Deployment/,
+    expect(missing(model.replace('name: api}', 'name: web}'))).toBe(
+      "the HPA's scaleTargetRef names the Deployment with apiVersion apps/v1 and kind Deployment (scaleTargetRef names web; the Deployment is api)",
     );
     expect(missing(model.replace('accessModes: [ReadWriteOnce]', 'accessModes: [ReadWriteMany]'))).toMatch(
       /^a PersistentVolumeClaim with access mode ReadWriteOnce/,
@@ -98,10 +99,10 @@ describe('grading the design challenge (q5)', () => {
       'the HPA targets 70% average CPU utilization',
     );
     expect(missing(model.replace('maxReplicas: 10', 'maxReplicas: 5'))).toBe(
-      'a HorizontalPodAutoscaler from 2 to 10 replicas',
+      'a HorizontalPodAutoscaler from 2 to 10 replicas (maxReplicas is 5; expected 10)',
     );
     expect(missing(model.replace('replicas: 3', 'replicas: 1'))).toBe(
-      'a Deployment with at least 2 replicas',
+      'a Deployment with at least 2 replicas (replicas is 1; expected at least 2)',
     );
     const noReadiness = model.replace(/^( *)readinessProbe:\n(\1 .*\n)+/m, '');
     expect(noReadiness).not.toContain('readinessProbe');

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Answer, gradeQuestion, parseAnswers } from '../../src/course/grade.js';
+import { type Answer, gradeQuestion, parseAnswers, prepareGrading } from '../../src/course/grade.js';
 import type { Quiz } from '../../src/course/schema.js';
 import { loadCourse } from '../../src/files/course-files.js';
 
@@ -14,6 +14,8 @@ export async function loadQuiz(): Promise<Quiz> {
     const course = await loadCourse({ labs: emptyLabs, quizzes: join(process.cwd(), 'quizzes') });
     const quiz = course.quizzes.find((q) => q.id === 'section-19');
     if (!quiz) throw new Error('quizzes/ has no section-19 quiz');
+    // Short answers are read with the English model, loaded once.
+    await prepareGrading(quiz.questions);
     return quiz;
   } finally {
     rmSync(emptyLabs, { recursive: true, force: true });

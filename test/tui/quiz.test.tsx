@@ -45,7 +45,9 @@ async function answerFirstThree(app: ReturnType<typeof takeQuiz>) {
   await app.waitForText('It gets OOMKilled?');
   expect(app.lastFrame()).not.toContain('Any key closes this.');
   app.press(KEYS.enter);
-  const partial = await app.waitForText('~ 0.5 of 1: Covered: it is OOMKilled. Missed: it is restarted.');
+  const partial = await app.waitForText(
+    '~ 0.5 of 1: Covered: it is OOMKilled. Missed: it is restarted (nothing in your answer says it).',
+  );
   expect(partial).toContain('The kernel OOM-kills it and the kubelet restarts it.');
   app.press(KEYS.enter);
   await app.waitForText('question 4 of 4');

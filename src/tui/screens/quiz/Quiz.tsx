@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { useEffect, useRef, useState } from 'react';
-import { type Answer, gradeQuestion, type QuestionGrade } from '../../../course/grade.js';
+import { type Answer, gradeQuestion, prepareGrading, type QuestionGrade } from '../../../course/grade.js';
 import {
   forgetQuizAnswers,
   recordQuiz,
@@ -116,9 +116,18 @@ function useQuiz(lab: Lab, quiz: QuizData, start: QuizProgress, drafts: Record<s
       print(<Feedback question={quiz.questions[start.index]!} grade={start.phase.grade} />);
   }, []);
 
+  const grading = useRef(false);
   const answer = (given: Answer) => {
-    if (now.current.phase.name !== 'answer') return;
+    if (now.current.phase.name !== 'answer' || grading.current) return;
     const asked = quiz.questions[now.current.index]!;
+    // A short answer is read with the English model, loaded the first time one is graded.
+    grading.current = true;
+    void prepareGrading([asked]).then(() => {
+      grading.current = false;
+      graded(asked, given);
+    });
+  };
+  const graded = (asked: QuizData['questions'][number], given: Answer) => {
     const grade = gradeQuestion(asked, given);
     setPhase({ name: 'feedback', grade });
     // Submitted: no longer a draft (recordQuizAnswer drops the kept one).
@@ -177,10 +186,13 @@ export function Quiz(props: Props) {
   );
   useEffect(() => {
     let live = true;
-    void readProgress(lab).then((progress) => {
+    void readProgress(lab).then(async (progress) => {
+      const saved = progress.quizAnswers?.[quiz.id];
+      // Answers kept from an earlier visit are graded again: a short one needs the English model.
+      await prepareGrading(quiz.questions.filter((q) => saved?.[q.id] !== undefined));
       if (live)
         setStart({
-          quiz: resumeQuiz(quiz, progress.quizAnswers?.[quiz.id]),
+          quiz: resumeQuiz(quiz, saved),
           drafts: { ...progress.quizDrafts?.[quiz.id] },
         });
     });
