@@ -25,7 +25,7 @@ export interface Lab {
   course: Course;
   target: ClusterTarget;
   paths: ReturnType<typeof homePaths>;
-  /** True against the simulated cluster, where some steps read differently (no port-forward). */
+  /** True against the simulated cluster, where some steps may read differently. */
   simulated: boolean;
   /** Warnings to show once (a progress file moved aside, ...). */
   warn: (message: string) => void;
@@ -144,7 +144,7 @@ export async function waitForExercise(
   }
 }
 
-/** The step as the learner sees it in this mode: the simulated cluster overrides some texts (no port-forward there). */
+/** The step as the learner sees it in this mode: a step may override some texts on the simulated cluster. */
 export function stepView(lab: Lab, exercise: Exercise, step: Step) {
   const sim = lab.simulated ? step.simulated : undefined;
   const fill = (command: string) => fillTemplate(command, lab, exercise);

@@ -237,7 +237,7 @@ export type CheckType = Check['type'];
 // ---------------------------------------------------------------------------------------------
 // Exercises
 
-/** What changes when the lab runs on the simulated cluster (which has no port-forward, for one). */
+/** What changes when the lab runs on the simulated cluster, where it differs from kind. */
 const simulatedOverride = z
   .object({
     instructions: markdown.optional(),
