@@ -43,14 +43,23 @@ export async function typeCommands(
   timeoutMs = 150_000,
 ): Promise<string> {
   const ex = exercise(lab, id);
-  const script = [stepIds]
-    .flat()
-    .flatMap((stepId) => {
-      const step = ex.steps.find((s) => s.id === stepId);
-      if (!step) throw new Error(`${id} has no step ${stepId}`);
-      return stepView(lab, ex, step).commands.filter((c) => !endless(c));
-    })
-    .join('\n');
+  const commands = [stepIds].flat().flatMap((stepId) => {
+    const step = ex.steps.find((s) => s.id === stepId);
+    if (!step) throw new Error(`${id} has no step ${stepId}`);
+    return stepView(lab, ex, step).commands;
+  });
+  // The learner keeps the exercise's port-forward open in a second terminal while they curl the
+  // forwarded port: here it runs in the background of the same shell, which ends with it.
+  const forward = ex.steps.flatMap((s) => stepView(lab, ex, s).commands).find((c) => /port-forward/.test(c));
+  const prelude =
+    forward && commands.some((c) => /localhost:\d+/.test(c))
+      ? [
+          'FORWARD_LOG=$(mktemp)',
+          `${forward} > "$FORWARD_LOG" 2>&1 &`,
+          `for i in $(seq 300); do grep -q 'Forwarding from' "$FORWARD_LOG" && break; sleep 0.1; done`,
+        ]
+      : [];
+  const script = [...prelude, ...commands.filter((c) => !endless(c))].join('\n');
   return shell(lab, `set -e\n${script}`, timeoutMs);
 }
 
