@@ -96,9 +96,10 @@ export function judgeCheck(
   passedAt: Readonly<Record<string, string>> = {},
 ): Verdict {
   try {
-    return isObjectCheck(check)
+    const verdict = isObjectCheck(check)
       ? evaluateObjectCheck(check, reading.snapshot, passedAt)
       : evaluateProbeCheck(check as ProbeCheck, reading.probes.get(check));
+    return !verdict.passed && check.message !== undefined ? { ...verdict, message: check.message } : verdict;
   } catch (error) {
     // A check must never take the others down with it; say what broke instead.
     return { passed: false, message: `This check could not be evaluated: ${(error as Error).message}` };
