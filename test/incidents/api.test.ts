@@ -1,13 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attempt, outputUntil, shell, solve, summary } from '../labs/helpers.js';
-import {
-  breakIt,
-  checkRedUntil,
-  healthyCluster,
-  namesNoCause,
-  type OnCall,
-  resetIt,
-} from './helpers.js';
+import { breakIt, checkRedUntil, healthyCluster, namesNoCause, type OnCall, resetIt } from './helpers.js';
 
 /**
  * The incidents of the API's Deployment and Service on one simulated cluster, with the real
