@@ -116,7 +116,12 @@ const collect =
 export function printPage(out: Output, chosen: Exercise): void {
   out.line(out.bold(`${chosen.id}: ${chosen.title}`));
   out.line();
-  out.line(pageText(chosen).trimEnd());
+  // The page is Markdown: its emphasis in bold on a terminal, plain elsewhere.
+  out.line(
+    pageText(chosen)
+      .trimEnd()
+      .replace(/\*\*([^*]+)\*\*/g, (_, text: string) => out.bold(text)),
+  );
   out.line();
   out.line(`You are on call. Find the cause with kubectl and fix it. The clock is running.`);
   out.line(out.dim(`  churn-labs check ${chosen.id}    are the system and its cause fixed?`));

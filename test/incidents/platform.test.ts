@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { churnLabs } from '../cli/helpers.js';
 import { attempt, outputUntil, shell, solve, summary } from '../labs/helpers.js';
 import { breakIt, checkRedUntil, healthyCluster, namesNoCause, type OnCall, resetIt } from './helpers.js';
 
@@ -131,5 +132,56 @@ describe('incidents of the platform', () => {
     expect(solved.passed, summary(solved)).toBe(true);
     await resetIt(lab, 'incident-volume-pending');
     expect((await attempt(lab, `kubectl get pvc churn-mlops-cache ${ns}`)).ok).toBe(false);
+  }, 400_000);
+});
+
+describe('the built CLI on call', () => {
+  const cli = (args: string[]) =>
+    churnLabs(
+      [...args, '--context', onCall.lab.target.context, '--kubeconfig', onCall.lab.target.kubeconfig!],
+      {
+        home: onCall.lab.paths.home,
+      },
+    );
+
+  it('incident prints the page only; check is red; hint and solve are counted; progress shows the time', async () => {
+    const started = await cli(['incident', 'incident-cron-silent', '--yes']);
+    expect(started.exitCode, String(started.stderr)).toBe(0);
+    const page = String(started.stdout);
+    expect(page).toMatch(/incident-cron-silent: No new predictions for days/);
+    expect(page).toMatch(/Since: several days ago/);
+    expect(page).not.toMatch(/suspend|patch/i);
+    expect(page).not.toContain('**');
+
+    const red = await cli(['check', 'incident-cron-silent']);
+    expect(red.exitCode).toBe(1);
+    expect(String(red.stdout)).not.toMatch(/suspend/i);
+    expect(String((await cli(['hint', 'incident-cron-silent'])).stdout)).toMatch(/Hint 1 of 3/);
+
+    // A second incident while the system is healthy is allowed; one on a broken system is not.
+    const pending = await cli(['incident', 'incident-pending', '--yes']);
+    expect(pending.exitCode, String(pending.stderr)).toBe(0);
+    await outputUntil(onCall.lab, `kubectl get pods ${ns} -l app=churn-api`, (o) => /Pending/.test(o), 30);
+    const refused = await cli(['incident', 'incident-crashloop', '--yes']);
+    expect(refused.exitCode).toBe(1);
+    expect(String(refused.stdout)).toMatch(/The system is not healthy now/);
+    expect(String(refused.stdout)).toMatch(/Incident incident-pending is still open/);
+    expect(String(refused.stdout)).toMatch(/churn-labs reset incident-crashloop --yes/);
+    const reset = await cli(['reset', 'incident-pending', '--yes']);
+    expect(reset.exitCode, String(reset.stderr)).toBe(0);
+    expect(String(reset.stdout)).not.toMatch(/memory|64Gi/);
+
+    const solved = await cli(['solve', 'incident-cron-silent', '--yes']);
+    expect(solved.exitCode, String(solved.stdout) + String(solved.stderr)).toBe(0);
+    expect(String(solved.stdout)).toMatch(/\$ kubectl get cronjobs -n churn-mlops/);
+    expect(String(solved.stdout)).toMatch(/Incident solved in .*, with 1 hint\./);
+    const report = JSON.parse(String((await cli(['progress', '--json'])).stdout));
+    const item = report.incidents.items.find((i: { id: string }) => i.id === 'incident-cron-silent');
+    expect(item).toMatchObject({ status: 'solved', hints: 1 });
+    expect(item.seconds).toBeGreaterThanOrEqual(0);
+    expect(report.incidents.solved).toBe(1);
+    const listed = JSON.parse(String((await cli(['list', '--json'])).stdout));
+    expect(listed.exercises.find((e: { id: string }) => e.id === 'incident-cron-silent').status).toBe('done');
+    expect((await cli(['reset', 'incident-cron-silent', '--yes'])).exitCode).toBe(0);
   }, 400_000);
 });
