@@ -60,7 +60,11 @@ describe('incidents of the platform', () => {
       (o) => /Failed/.test(o),
       150,
     );
-    expect(jobs).toMatch(/churn-batch-score-\d+\s+Failed/);
+    const podsNow = await attempt(
+      lab,
+      `kubectl get pods ${ns} -l app=churn-batch-score -o jsonpath='{range .items[*]}{.metadata.name} {.spec.containers[0].resources} {.status.containerStatuses[0].state}{"\\n"}{end}'`,
+    );
+    expect(jobs, podsNow.stdout).toMatch(/churn-batch-score-\d+\s+Failed/);
     const pods = await shell(lab, `kubectl get pods ${ns} -l app=churn-batch-score`);
     expect(pods).toMatch(/OOMKilled/);
     const described = await shell(lab, `kubectl describe jobs ${ns} -l app=churn-batch-score`);
