@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The real path, end to end, where Docker and kind exist: `churn-labs up` (kind cluster, images,
 # metrics-server), a second `up` that must build and load nothing, then every exercise of
-# `churn-labs list --json` in course order (an incident is started with `incident <id> --yes`
-# first) with `solve <id> --yes` and `check <id> --json`, then `down --yes`.
+# `churn-labs list --json` in course order with `solve <id> --yes` and `check <id> --json`, then
+# `down --yes`. Each incident first puts the system back as Exercise 1 left it (`reset <id> --yes`:
+# the exercises before it leave an autoscaler and other changes behind), then breaks it with
+# `incident <id> --yes`, and its solution must fix it.
 #
 # It reports per exercise, pass or FAIL with the seconds it took and, for a failure, the failing
 # checks' messages, as a Markdown table headed by the image store Docker uses. The report goes to
@@ -207,7 +209,8 @@ while IFS=$'\t' read -r -u 3 id kind; do
   case "$kind" in
     exercise) ;;
     incident)
-      echo "=== $id: incident"
+      echo "=== $id: reset to the healthy system, then the incident"
+      cli reset "$id" --yes || problems+=("reset exited $?")
       cli incident "$id" --yes || problems+=("incident exited $?")
       ;;
     *)

@@ -99,29 +99,29 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('list')
-    .description('the exercises in course order, with their status')
+    .description('the exercises and incidents in course order, with their status')
     .option('--json', 'print one JSON document')
     .action(lazy(async () => (await import('./commands/list.js')).list));
 
   program
     .command('check')
-    .description("evaluate an exercise's checks against the cluster")
-    .argument('<exercise>', 'the exercise id (see churn-labs list)')
+    .description("evaluate an exercise's or incident's checks against the cluster")
+    .argument('<exercise>', 'the exercise or incident id (see churn-labs list)')
     .option('--json', 'print one JSON document')
     .option('--wait <seconds>', 're-check until all pass or the time is up', positiveNumber)
     .action(lazy(async () => (await import('./commands/check.js')).check));
 
   program
     .command('solve')
-    .description("run the exercise's reference solution, then check it")
-    .argument('<exercise>', 'the exercise id')
+    .description("run the exercise's or incident's reference solution, then check it")
+    .argument('<exercise>', 'the exercise or incident id')
     .option('--yes', 'do not ask first')
     .action(lazy(async () => (await import('./commands/solve.js')).solve));
 
   program
     .command('hint')
     .description('show the next hint for the step you are on, or hint N')
-    .argument('<exercise>', 'the exercise id')
+    .argument('<exercise>', 'the exercise or incident id')
     .option('--level <n>', 'show hint N of the current step', positiveInteger)
     .action(lazy(async () => (await import('./commands/hint.js')).hint));
 
@@ -141,10 +141,17 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('reset')
-    .description('forget the progress of one exercise, or of all')
-    .argument('[exercise]', 'the exercise id; all exercises and quizzes when left out')
+    .description('forget the progress of one exercise, or of all; for an incident, also put the system back')
+    .argument('[exercise]', 'the exercise or incident id; all exercises and quizzes when left out')
     .option('--yes', 'do not ask first')
     .action(lazy(async () => (await import('./commands/reset.js')).reset));
+
+  program
+    .command('incident')
+    .description('on call: break the running system as an incident does, and print the page (the symptom)')
+    .argument('<incident>', 'the incident id (see churn-labs list)')
+    .option('--yes', 'do not ask first')
+    .action(lazy(async () => (await import('./commands/incident.js')).incident));
 
   const sim = program.command('sim').description('the simulated cluster');
   sim

@@ -97,6 +97,10 @@ export async function checkExercise(
   const { observe } = await import('./cluster/observe.js');
   checked = true;
   const progress = await readProgress(lab);
+  // An incident's checks describe a healthy system, which is how it starts: they count only once
+  // `churn-labs incident` has broken it.
+  if (exercise.incident && !progress.exercises[exercise.id]?.brokenAt)
+    return { exercise: exercise.id, passed: false, steps: [], error: notStarted(exercise) };
   const recorded = passedSteps(progress, exercise.id);
   const observing = observe(lab.target, exercise.namespace, pendingChecks(exercise, recorded), { signal });
   const { judgeExercise, newlyPassed } = await import('./course/judge.js');
@@ -115,6 +119,9 @@ export async function checkExercise(
 }
 
 let checked = false;
+
+const notStarted = (incident: Exercise) =>
+  `The incident ${incident.id} has not started. Start it with: churn-labs incident ${incident.id}`;
 
 /**
  * Ends what checking left running (the `kubectl proxy` its probes share), so the process can

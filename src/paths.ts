@@ -35,6 +35,7 @@ export const contentDirs = () => {
   const root = packageRoot();
   return {
     labs: join(root, 'labs'),
+    incidents: join(root, 'labs', 'incidents'),
     quizzes: join(root, 'quizzes'),
     manifests: join(root, 'manifests'),
     docker: join(root, 'docker'),

@@ -1,6 +1,7 @@
 import { findExercise } from '../course/course.js';
 import type { ExerciseResult } from '../course/judge.js';
-import { checkExercise, closeLab, clusterName, waitForExercise } from '../lab.js';
+import { hintsUsed, type Progress, solveSeconds } from '../course/progress.js';
+import { checkExercise, closeLab, clusterName, readProgress, waitForExercise } from '../lab.js';
 import { createOutput, type Output } from '../output.js';
 import { type CommonOptions, labFrom } from './common.js';
 
@@ -18,8 +19,27 @@ export async function check(exerciseId: string, options: CommonOptions & { wait?
     await closeLab();
   }
   if (options.json) out.json(result);
-  else printResult(out, exercise.title, result, clusterName(lab));
+  else {
+    printResult(out, exercise.title, result, clusterName(lab));
+    if (exercise.incident && result.passed) out.line(solvedLine(await readProgress(lab), exercise.id));
+  }
   return result.passed ? 0 : 1;
+}
+
+/** "Solved in 12 min 5 s, with 2 hints." for an incident. */
+export function solvedLine(progress: Progress, id: string): string {
+  const entry = progress.exercises[id];
+  const seconds = solveSeconds(entry);
+  const hints = hintsUsed(entry);
+  const time = seconds === undefined ? '' : ` in ${formatDuration(seconds)}`;
+  return `Incident solved${time}, with ${hints === 0 ? 'no hints' : hints === 1 ? '1 hint' : `${hints} hints`}. churn-labs reset ${id} --yes puts the system back to try it again.`;
+}
+
+export function formatDuration(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return h > 0 ? `${h} h ${m} min` : m > 0 ? `${m} min ${s} s` : `${s} s`;
 }
 
 export function printResult(out: Output, title: string, result: ExerciseResult, cluster?: string): void {

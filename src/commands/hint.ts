@@ -1,6 +1,6 @@
 import { findExercise } from '../course/course.js';
 import { passedSteps, recordHint } from '../course/progress.js';
-import { usageError } from '../errors.js';
+import { environmentError, usageError } from '../errors.js';
 import { updateProgress } from '../files/progress-store.js';
 import { readProgress, stepView } from '../lab.js';
 import { createOutput } from '../output.js';
@@ -12,6 +12,10 @@ export async function hint(exerciseId: string, options: CommonOptions & { level?
   const exercise = findExercise(lab.course, exerciseId);
   const out = createOutput();
   const progress = await readProgress(lab);
+  if (exercise.incident && !progress.exercises[exercise.id]?.brokenAt)
+    throw environmentError(
+      `The incident ${exercise.id} has not started, so there is nothing to look for yet. Start it with: churn-labs incident ${exercise.id}`,
+    );
   const passed = passedSteps(progress, exercise.id);
   const next = exercise.steps.findIndex((s) => !passed.has(s.id));
   if (next === -1 && options.level === undefined) {

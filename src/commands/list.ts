@@ -10,15 +10,25 @@ export async function list(options: CommonOptions): Promise<number> {
     id: e.id,
     title: e.title,
     status: isDone(progress, e) ? ('done' as const) : ('todo' as const),
+    kind: e.incident ? ('incident' as const) : ('exercise' as const),
   }));
   const out = createOutput();
   if (options.json) {
     out.json({ exercises });
     return 0;
   }
+  let number = 0;
   exercises.forEach((e, i) => {
-    const mark = e.status === 'done' ? out.green('✓ done') : out.dim('· todo');
-    out.line(`${String(i + 1).padStart(2)}. ${mark}  ${e.id.padEnd(20)} ${e.title}`);
+    // Incidents are told by their symptom only, after the exercises.
+    if (e.kind === 'incident' && exercises[i - 1]?.kind !== 'incident') {
+      out.line();
+      out.line(out.bold('On call (after Exercise 1): churn-labs incident <id>'));
+      number = 0;
+    }
+    number++;
+    const mark =
+      e.status === 'done' ? out.green(e.kind === 'incident' ? '✓ solved' : '✓ done') : out.dim('· todo');
+    out.line(`${String(number).padStart(2)}. ${mark}  ${e.id.padEnd(24)} ${e.title}`);
   });
   return 0;
 }

@@ -1,12 +1,41 @@
-import { answeredQuestions, isDone, nextExercise, passedSteps } from '../course/progress.js';
+import {
+  answeredQuestions,
+  hintsUsed,
+  isDone,
+  nextExercise,
+  passedSteps,
+  solveSeconds,
+} from '../course/progress.js';
 import { readProgress } from '../lab.js';
 import { createOutput } from '../output.js';
+import { formatDuration } from './check.js';
 import { type CommonOptions, labFrom } from './common.js';
 
 export async function progress(options: CommonOptions): Promise<number> {
   const lab = await labFrom(options);
   const state = await readProgress(lab);
-  const { exercises, quizzes } = lab.course;
+  const { quizzes } = lab.course;
+  const exercises = lab.course.exercises.filter((e) => !e.incident);
+  const incidents = lab.course.exercises
+    .filter((e) => e.incident)
+    .map((e) => {
+      const entry = state.exercises[e.id];
+      return {
+        id: e.id,
+        title: e.title,
+        status: isDone(state, e)
+          ? ('solved' as const)
+          : entry?.brokenAt
+            ? ('open' as const)
+            : ('todo' as const),
+        hints: hintsUsed(entry),
+        /** Seconds from the break to the fix, once solved. */
+        seconds: solveSeconds(entry) ?? null,
+        brokenAt: entry?.brokenAt ?? null,
+        solvedAt: entry?.brokenAt ? (entry.completedAt ?? null) : null,
+      };
+    });
+  const solved = incidents.filter((i) => i.status === 'solved').length;
   const items = exercises.map((e) => ({
     id: e.id,
     title: e.title,
@@ -35,7 +64,12 @@ export async function progress(options: CommonOptions): Promise<number> {
   const nextStep = next ? { exercise: next.id } : untaken ? { quiz: untaken.id } : null;
   const out = createOutput();
   if (options.json) {
-    out.json({ exercises: { done, total: items.length, items }, quizzes: quizScores, next: nextStep });
+    out.json({
+      exercises: { done, total: items.length, items },
+      incidents: { solved, total: incidents.length, items: incidents },
+      quizzes: quizScores,
+      next: nextStep,
+    });
     return 0;
   }
   out.line(out.bold(`Exercises: ${done} of ${items.length} done`));
@@ -43,6 +77,16 @@ export async function progress(options: CommonOptions): Promise<number> {
     out.line(
       `  ${item.status === 'done' ? out.green('✓') : ' '} ${item.id.padEnd(20)} ${item.stepsPassed}/${item.steps} steps`,
     );
+  }
+  out.line(out.bold(`Incidents: ${solved} of ${incidents.length} solved`));
+  for (const i of incidents) {
+    const how =
+      i.status === 'solved'
+        ? `solved${i.seconds === null ? '' : ` in ${formatDuration(i.seconds)}`}, ${i.hints} hint${i.hints === 1 ? '' : 's'}`
+        : i.status === 'open'
+          ? `open since ${i.brokenAt}, ${i.hints} hint${i.hints === 1 ? '' : 's'} so far`
+          : 'not started';
+    out.line(`  ${i.status === 'solved' ? out.green('✓') : ' '} ${i.id.padEnd(24)} ${how}`);
   }
   for (const q of quizScores) {
     out.line(

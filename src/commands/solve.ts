@@ -1,8 +1,9 @@
 import { findExercise } from '../course/course.js';
 import type { Exercise } from '../course/schema.js';
-import { closeLab, clusterName, type Lab, runSolution, waitForExercise } from '../lab.js';
+import { environmentError } from '../errors.js';
+import { closeLab, clusterName, type Lab, readProgress, runSolution, waitForExercise } from '../lab.js';
 import { createOutput, isInteractive } from '../output.js';
-import { printResult } from './check.js';
+import { printResult, solvedLine } from './check.js';
 import { type CommonOptions, labFrom, whileInterruptible } from './common.js';
 import { confirm } from './confirm.js';
 
@@ -21,6 +22,10 @@ async function solveExercise(exerciseId: string, options: CommonOptions): Promis
   const lab = await labFrom(options);
   const exercise = findExercise(lab.course, exerciseId);
   const out = createOutput();
+  if (exercise.incident && !(await readProgress(lab)).exercises[exercise.id]?.brokenAt)
+    throw environmentError(
+      `The incident ${exercise.id} has not started, so there is nothing to fix yet. Start it with: churn-labs incident ${exercise.id}`,
+    );
   // Scripts (no terminal) run it straight away; on a terminal we ask unless --yes.
   if (
     isInteractive() &&
@@ -72,5 +77,6 @@ async function runAndCheck(
     return 130;
   }
   printResult(out, exercise.title, result, clusterName(lab));
+  if (exercise.incident && result.passed) out.line(solvedLine(await readProgress(lab), exercise.id));
   return result.passed ? 0 : 1;
 }

@@ -107,6 +107,9 @@ export function judgeCheck(
       ? evaluateObjectCheck(check, reading.snapshot, passedAt, stepTitles)
       : evaluateProbeCheck(check as ProbeCheck, reading.probes.get(check));
     if (verdict.passed) return verdict;
+    // An incident's check speaks of the symptom only, in its own words: what the pods show
+    // would name the cause the learner is to find.
+    if (check.message !== undefined) return { ...verdict, message: check.message };
     // Say what was found, not only what is missing: the pods it is about may tell why.
     const trouble = troubleOf(check, reading.snapshot);
     return trouble ? { passed: false, message: `${verdict.message} ${trouble}` } : verdict;

@@ -10,6 +10,8 @@ export interface ExerciseProgress {
   completedAt?: string;
   /** Step id -> how many hints were shown. */
   hints: Record<string, number>;
+  /** An incident: when `churn-labs incident` broke the system; its checks count only after it. */
+  brokenAt?: string;
 }
 
 export interface QuizProgress {
@@ -83,7 +85,14 @@ const shape =
  */
 const progressGuard = shape({
   version: (v, p) => (v === PROGRESS_VERSION ? undefined : `${p}: expected ${PROGRESS_VERSION}`),
-  exercises: record(shape({ steps: record(string), completedAt: optional(string), hints: record(count) })),
+  exercises: record(
+    shape({
+      steps: record(string),
+      completedAt: optional(string),
+      hints: record(count),
+      brokenAt: optional(string),
+    }),
+  ),
   quizzes: record(shape({ best: count, max: count, attempts: count, lastScore: count, lastAt: string })),
   quizAnswers: optional(record(record(present))),
   quizDrafts: optional(record(record(string))),
@@ -228,6 +237,21 @@ export function resetExercise(progress: Progress, exerciseId?: string): Progress
   const position = progress.position?.exercise === exerciseId ? undefined : progress.position;
   return { ...progress, exercises: rest, position };
 }
+
+/** An incident starts (again): what an earlier attempt recorded is forgotten. */
+export function recordBreak(progress: Progress, incidentId: string, at = new Date()): Progress {
+  const entry: ExerciseProgress = { steps: {}, hints: {}, brokenAt: at.toISOString() };
+  return { ...progress, exercises: { ...progress.exercises, [incidentId]: entry } };
+}
+
+/** An incident's time to solve, in seconds, once solved. */
+export function solveSeconds(entry: ExerciseProgress | undefined): number | undefined {
+  if (!entry?.brokenAt || !entry.completedAt) return undefined;
+  return Math.max(0, Math.round((Date.parse(entry.completedAt) - Date.parse(entry.brokenAt)) / 1000));
+}
+
+export const hintsUsed = (entry: ExerciseProgress | undefined): number =>
+  Object.values(entry?.hints ?? {}).reduce((a, b) => a + b, 0);
 
 export function setPosition(progress: Progress, exercise: string, step?: string): Progress {
   return { ...progress, position: { exercise, step } };

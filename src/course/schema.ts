@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { IncidentPart } from './incident.js';
 import { parsePhrasing } from './reading/phrasing.js';
 
 /**
@@ -81,6 +82,11 @@ const base = {
   /** What the learner sees in the list of checks, e.g. "churn-api runs 3 ready replicas". */
   title: z.string().min(1),
   namespace: z.string().optional(),
+  /**
+   * Shown instead of what was found while the check fails: an incident's checks must not name
+   * the cause before it is fixed, and what they find often would ("the readiness path is /x").
+   */
+  message: z.string().min(1).optional(),
 };
 
 const kind = z.string().regex(/^[A-Z][A-Za-z]+$/, 'a Kubernetes kind, like Deployment or CronJob');
@@ -322,7 +328,8 @@ export const exerciseSchema = z
       });
     });
   });
-export type Exercise = z.infer<typeof exerciseSchema>;
+/** An exercise of the course; an incident (labs/incidents/, see incident.ts) carries its page, break and reset. */
+export type Exercise = z.infer<typeof exerciseSchema> & { incident?: IncidentPart };
 
 // ---------------------------------------------------------------------------------------------
 // Quizzes

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Course } from '../course/course.js';
 import { contentDirs, packageRoot } from '../paths.js';
@@ -13,6 +13,8 @@ import { contentDirs, packageRoot } from '../paths.js';
 export interface ContentDirs {
   labs: string;
   quizzes: string;
+  /** The incidents (labs/incidents/), which follow the exercises; none when left out. */
+  incidents?: string;
 }
 
 export interface CompiledCourse {
@@ -42,6 +44,7 @@ function displayPath(file: string): string {
 /** Reads every exercise and quiz file, in course order, and the hash of them all. */
 export function readSources(dirs: ContentDirs = contentDirs()): {
   labs: SourceFile[];
+  incidents: SourceFile[];
   quizzes: SourceFile[];
   hash: string;
 } {
@@ -51,10 +54,11 @@ export function readSources(dirs: ContentDirs = contentDirs()): {
       return { path, display: displayPath(path), text: readFileSync(path, 'utf8') };
     });
   const labs = read(dirs.labs);
+  const incidents = dirs.incidents !== undefined && existsSync(dirs.incidents) ? read(dirs.incidents) : [];
   const quizzes = read(dirs.quizzes);
   const hash = createHash('sha256');
-  for (const file of [...labs, ...quizzes]) hash.update(`${file.display}\0${file.text}\0`);
-  return { labs, quizzes, hash: hash.digest('hex') };
+  for (const file of [...labs, ...incidents, ...quizzes]) hash.update(`${file.display}\0${file.text}\0`);
+  return { labs, incidents, quizzes, hash: hash.digest('hex') };
 }
 
 function readCompiled(hash: string): Course | undefined {
@@ -80,5 +84,5 @@ export async function loadCourse(dirs: ContentDirs = contentDirs()): Promise<Cou
 
 function isPackageContent(dirs: ContentDirs): boolean {
   const own = contentDirs();
-  return dirs.labs === own.labs && dirs.quizzes === own.quizzes;
+  return dirs.labs === own.labs && dirs.quizzes === own.quizzes && dirs.incidents === own.incidents;
 }

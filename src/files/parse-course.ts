@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { Course } from '../course/course.js';
+import { incidentExercise, incidentSchema } from '../course/incident.js';
 import { ContentError, parseContent } from '../course/load.js';
 import { exerciseSchema, quizSchema } from '../course/schema.js';
 import type { readSources, SourceFile } from './course-files.js';
@@ -24,6 +25,18 @@ export function parseCourse(sources: ReturnType<typeof readSources>): Course {
       );
     return exercise;
   });
+  // Incidents follow the exercises, in their files' order, and are exercises from then on.
+  const incidents = sources.incidents.map((file) => {
+    const incident = parseContent(incidentSchema, file.text, file.display);
+    if (idFromName(file) !== incident.id)
+      throw new ContentError(
+        file.display,
+        1,
+        `the id "${incident.id}" does not match the file name (${basename(file.path)})`,
+      );
+    return incidentExercise(incident);
+  });
+  exercises.push(...incidents);
   const ids = new Set<string>();
   for (const exercise of exercises) {
     if (ids.has(exercise.id))
@@ -33,7 +46,7 @@ export function parseCourse(sources: ReturnType<typeof readSources>): Course {
   for (const exercise of exercises) {
     for (const required of exercise.requires) {
       if (!ids.has(required)) {
-        const file = sources.labs.find((f) => idFromName(f) === exercise.id)!;
+        const file = [...sources.labs, ...sources.incidents].find((f) => idFromName(f) === exercise.id)!;
         throw new ContentError(file.display, undefined, `requires "${required}", which is not an exercise`);
       }
     }

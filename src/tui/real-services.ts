@@ -30,6 +30,13 @@ export function realServices(): Services {
       };
     },
     runSolution: (lab, exercise, onEvent, signal) => runSolution(lab, exercise, onEvent, signal),
+    incidents: {
+      health: async (lab, signal) => (await import('../incidents.js')).healthNow(lab, signal),
+      breakSystem: async (lab, incident, signal) =>
+        (await import('../incidents.js')).breakSystem(lab, incident, () => {}, signal),
+      restore: async (lab, incident, signal) =>
+        (await import('../incidents.js')).restoreSystem(lab, incident, () => {}, signal),
+    },
     doctor: async () => (await import('../cluster/doctor.js')).runDoctor(),
     // The background simulated cluster (one per CHURN_LABS_HOME), started if not running; quitting
     // the app leaves it running, as a kind cluster is, so its stop() does nothing.

@@ -6,6 +6,12 @@ import type { Lab, SolutionEvent } from '../lab.js';
 import type { NamespaceReading } from './live/namespace.js';
 import type { Simulator } from './session.js';
 
+export interface IncidentServices {
+  health(lab: Lab, signal?: AbortSignal): Promise<ExerciseResult>;
+  breakSystem(lab: Lab, incident: Exercise, signal?: AbortSignal): Promise<boolean>;
+  restore(lab: Lab, incident: Exercise, signal?: AbortSignal): Promise<boolean>;
+}
+
 /**
  * What the screens ask of the world. The terminal app gets the real ones (real-services.ts: the
  * shared core in lab.ts, kubectl, the doctor, the simulator); component tests pass their own to
@@ -29,6 +35,8 @@ export interface Services {
   up(lab: Lab, options: UpOptions): Promise<UpResult>;
   /** Opens the file in the learner's editor with the terminal handed over. */
   edit(file: string): Promise<{ ok: boolean; message?: string }>;
+  /** Incidents: Exercise 1's checks as the cluster shows them now, the break, the way back. */
+  incidents?: IncidentServices;
   /** How long to gather change notifications before reading the cluster. */
   debounceMs: number;
   /** How often probe checks (HTTP, metrics, logs, files) are re-evaluated while a step has them. */

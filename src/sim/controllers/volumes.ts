@@ -294,10 +294,14 @@ export class VolumeController extends Controller {
     if (remaining.length === 0) this.store.remove(kind, meta.namespace, meta.name);
   }
 
+  /**
+   * As the pvc-protection controller: only a scheduled pod uses a claim (the kubelet will not
+   * start a pod on a claim being deleted), so a Pending pod never holds one back.
+   */
   private inUse(pvc: KubeObject): boolean {
     return this.store
       .list('Pod', pvc.metadata.namespace)
-      .some((pod) => !isTerminal(pod) && claimsOf(pod).includes(pvc.metadata.name));
+      .some((pod) => !!pod.spec?.nodeName && !isTerminal(pod) && claimsOf(pod).includes(pvc.metadata.name));
   }
 
   private event(pvc: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void {

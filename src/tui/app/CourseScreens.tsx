@@ -20,6 +20,9 @@ const Environment = lazy(async () => ({
   default: (await import('../screens/environment/Environment.js')).Environment,
 }));
 const Exercise = lazy(async () => ({ default: (await import('../screens/exercise/Exercise.js')).Exercise }));
+const Incident = lazy(async () => ({
+  default: (await import('../screens/incident/Incident.js')).Incident,
+}));
 const Quiz = lazy(async () => ({ default: (await import('../screens/quiz/Quiz.js')).Quiz }));
 
 export function simulatedLab(lab: Lab): Lab {
@@ -45,7 +48,9 @@ export function CourseScreens(props: { lab: Lab; simulate: boolean; only?: Route
     else setRoute({ screen: 'welcome' });
   }, [only, onQuit, setTyping]);
 
-  const exercises = lab.course.exercises;
+  // Next and previous go through the exercises; incidents are opened from the map, in any order.
+  const exercises = lab.course.exercises.filter((e) => !e.incident);
+  const incidents = lab.course.exercises.filter((e) => e.incident);
   const openExercise = useCallback(
     (id: string) =>
       setRoute(ready ? { screen: 'exercise', exercise: id } : { screen: 'preflight', exercise: id }),
@@ -93,7 +98,7 @@ export function CourseScreens(props: { lab: Lab; simulate: boolean; only?: Route
         <Environment
           lab={lab}
           simulate={simulate}
-          next={exercises.find((e) => e.id === route.exercise)?.title ?? route.exercise}
+          next={lab.course.exercises.find((e) => e.id === route.exercise)?.title ?? route.exercise}
           onUp={(readyLab) => {
             setLab(readyLab);
             setReady(true);
@@ -105,7 +110,17 @@ export function CourseScreens(props: { lab: Lab; simulate: boolean; only?: Route
       break;
     case 'exercise': {
       const exercise = exercises.find((e) => e.id === route.exercise);
-      screen = exercise ? (
+      const incident = incidents.find((e) => e.id === route.exercise);
+      screen = incident ? (
+        <Incident
+          key={incident.id}
+          lab={lab}
+          incident={incident}
+          number={incidents.indexOf(incident) + 1}
+          total={incidents.length}
+          onBack={back}
+        />
+      ) : exercise ? (
         <Exercise
           key={exercise.id}
           lab={lab}

@@ -201,6 +201,17 @@ describe('volume binding', () => {
     );
     expect(store.require('PersistentVolumeClaim', NS, 'lost').status.phase).toBe('Pending');
   });
+
+  it('lets a claim go that only an unscheduled pod names, as pvc-protection counts scheduled pods only', async () => {
+    const store = clusterStore();
+    startPlane(store);
+    apply(store, 'PersistentVolumeClaim', pvcObject('lost', 'no-such-class'));
+    apply(store, 'Pod', podObject('waiting', '64Mi', 'lost'));
+    await waitFor(() => eventsAbout(store, 'waiting').some((e) => e.includes('FailedScheduling')));
+    expect(store.require('Pod', NS, 'waiting').spec.nodeName).toBeUndefined();
+    store.delete('PersistentVolumeClaim', NS, 'lost');
+    await waitFor(() => !store.get('PersistentVolumeClaim', NS, 'lost'));
+  });
 });
 
 describe('restart', () => {

@@ -28,6 +28,8 @@ interface Props {
   onNext: () => void;
   onPrevious: () => void;
   onBack: () => void;
+  /** A live line under the title (an incident's clock). */
+  header?: ReactNode;
 }
 
 interface Start {
@@ -73,6 +75,7 @@ function ExerciseScreen({
   onPrevious,
   onBack,
   start,
+  header,
 }: Props & { start: Start }) {
   const { print, inputActive } = useUi();
   const [state, setState, current] = useSyncState(start.state);
@@ -105,7 +108,8 @@ function ExerciseScreen({
     if (next.completedNow)
       print(
         <Text color="green" bold>
-          ★ {exercise.title}: every step passes. Exercise complete.
+          ★ {exercise.title}:{' '}
+          {exercise.incident ? 'incident solved.' : 'every step passes. Exercise complete.'}
         </Text>,
       );
   };
@@ -212,7 +216,7 @@ function ExerciseScreen({
   );
 
   const keys: KeyHint[] = [];
-  if (state.complete) keys.push(['Enter', 'next exercise']);
+  if (state.complete) keys.push(['Enter', exercise.incident ? 'the map' : 'next exercise']);
   keys.push(
     ['h', 'hint'],
     solution.run ? ['Esc', 'stop the solution'] : ['s', 'do it for me'],
@@ -238,6 +242,7 @@ function ExerciseScreen({
       card={cardNode}
       offset={offset}
       page={page.current}
+      header={header}
     />
   );
 }
@@ -252,6 +257,7 @@ function ExerciseView(props: {
   offset: number;
   /** Told the window's height and the card's length, for the scrolling keys. */
   page: { height: number; total: number };
+  header?: ReactNode;
 }) {
   const { exercise, state, hintsShown, solution, keys } = props;
   const { stdout } = useStdout();
@@ -266,7 +272,7 @@ function ExerciseView(props: {
     rows,
     // The screen's top margin, the header, the checks' margin, the footer (and its margin), a
     // running solution.
-    fixed: 5 + runningLines + (state.complete ? 2 : 0),
+    fixed: 5 + runningLines + (state.complete ? 2 : 0) + (props.header ? 1 : 0),
     card: cardLines,
     checks: {
       full: checksLines(step, stepResult, state.result?.error, columns),
@@ -287,6 +293,7 @@ function ExerciseView(props: {
           {step.hints.length}
         </Text>
       </Text>
+      {props.header}
       <CardWindow
         height={layout.scrolls ? layout.cardHeight : undefined}
         offset={props.offset}
@@ -318,7 +325,11 @@ function ExerciseView(props: {
       )}
       {state.complete && (
         <Box marginTop={1}>
-          <Text color="green">★ Exercise complete. Enter: next exercise.</Text>
+          <Text color="green">
+            {exercise.incident
+              ? '★ Incident solved: the system is healthy and the cause is fixed. Enter: the map.'
+              : '★ Exercise complete. Enter: next exercise.'}
+          </Text>
         </Box>
       )}
       <Box marginTop={layout.fullPanel ? 1 : 0}>

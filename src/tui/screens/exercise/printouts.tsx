@@ -14,10 +14,10 @@ export function ExerciseIntro(props: {
   const { lab, exercise, number, total, requires } = props;
   return (
     <Box flexDirection="column" marginTop={1}>
-      <Text bold color="magenta">
-        Exercise {number} of {total}: {exercise.title}
+      <Text bold color={exercise.incident ? 'red' : 'magenta'}>
+        {exercise.incident ? 'On call · incident' : 'Exercise'} {number} of {total}: {exercise.title}
       </Text>
-      <Text dimColor>Course text: {exercise.seed}</Text>
+      {!exercise.incident && <Text dimColor>Course text: {exercise.seed}</Text>}
       <Box marginTop={1}>
         <Markdown text={fillTemplate(exercise.intro, lab, exercise)} />
       </Box>

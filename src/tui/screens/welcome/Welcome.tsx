@@ -50,13 +50,18 @@ export function Welcome({ lab, simulate, onOpen, onQuit }: Props) {
       runFirst([
         [key.upArrow, () => move(-1)],
         [key.downArrow, () => move(1)],
-        [key.return && items[cursorNow.current] !== undefined, () => onOpen(items[cursorNow.current]!)],
+        [
+          key.return && items[cursorNow.current] !== undefined && !isLocked(items[cursorNow.current]!),
+          () => onOpen(items[cursorNow.current]!),
+        ],
         [input === 'q', onQuit],
       ]),
     { isActive: inputActive && progress !== undefined },
   );
   return <WelcomeView lab={lab} simulate={simulate} items={items} cursor={cursor} loaded={!!progress} />;
 }
+
+const isLocked = (item: MapItem) => item.type === 'exercise' && item.incident?.locked === true;
 
 function WelcomeView(props: {
   lab: Lab;
@@ -66,7 +71,9 @@ function WelcomeView(props: {
   loaded: boolean;
 }) {
   const { lab, simulate, items, cursor, loaded } = props;
-  const exercises = items.filter((i) => i.type === 'exercise');
+  const exercises = items.filter(
+    (i): i is Extract<MapItem, { type: 'exercise' }> => i.type === 'exercise' && !i.incident,
+  );
   const done = exercises.filter((i) => i.done).length;
   const quiz = items.find((i) => i.type === 'quiz');
   const resumeAt = items[cursor];
@@ -98,19 +105,40 @@ function WelcomeView(props: {
             </Text>
           </Box>
           <Box flexDirection="column" marginTop={1}>
-            {items.map((item, i) => (
-              <MapLine key={`${item.type}/${item.id}`} item={item} number={i + 1} selected={i === cursor} />
-            ))}
+            {items.map((item, i) => {
+              const incident = item.type === 'exercise' && item.incident;
+              const firstIncident =
+                incident && !items.slice(0, i).some((o) => o.type === 'exercise' && o.incident);
+              // Incidents are numbered on their own, under a heading of their own.
+              const number = incident
+                ? i + 1 - items.findIndex((o) => o.type === 'exercise' && o.incident)
+                : i + 1;
+              return (
+                <Box key={`${item.type}/${item.id}`} flexDirection="column">
+                  {firstIncident && (
+                    <Text bold color="red">
+                      On call: incidents{' '}
+                      <Text dimColor bold={false}>
+                        (the system you deployed breaks; find the cause and fix it)
+                      </Text>
+                    </Text>
+                  )}
+                  <MapLine item={item} number={number} selected={i === cursor} />
+                </Box>
+              );
+            })}
           </Box>
           {resumeAt && (
             <Box marginTop={1}>
               <Text>
                 Enter:{' '}
-                {resumeAt.type !== 'quiz'
-                  ? `open ${resumeAt.title}`
-                  : resumeAt.answered > 0
-                    ? 'carry on with the quiz'
-                    : 'take the quiz'}
+                {isLocked(resumeAt)
+                  ? 'nothing yet: incidents open once Exercise 1 is done'
+                  : resumeAt.type !== 'quiz'
+                    ? `open ${resumeAt.title}`
+                    : resumeAt.answered > 0
+                      ? 'carry on with the quiz'
+                      : 'take the quiz'}
               </Text>
             </Box>
           )}
@@ -148,6 +176,29 @@ function MapLine({ item, number, selected }: { item: MapItem; number: number; se
             · in progress: {item.answered} of {item.questions} questions answered
           </Text>
         )}
+      </Text>
+    );
+  }
+  if (item.incident) {
+    const { locked, open } = item.incident;
+    return (
+      <Text>
+        {pointer}
+        <Text color={item.done ? 'green' : open ? 'red' : undefined} dimColor={locked}>
+          {item.done ? '✓' : open ? '!' : locked ? '·' : '○'}
+        </Text>{' '}
+        <Text bold={selected} dimColor={locked}>
+          {String(number).padStart(2)}. {item.title}
+        </Text>
+        <Text dimColor>
+          {item.done
+            ? ' · solved'
+            : open
+              ? ' · open: the clock is running'
+              : locked
+                ? ' · locked until Exercise 1 is done'
+                : ' · todo'}
+        </Text>
       </Text>
     );
   }

@@ -3,7 +3,16 @@ import { answeredQuestions, isDone, type Progress, passedSteps } from '../../../
 
 /** One line of the course map: an exercise with its progress, or a quiz with its best score. */
 export type MapItem =
-  | { type: 'exercise'; id: string; title: string; done: boolean; passed: number; steps: number }
+  | {
+      type: 'exercise';
+      id: string;
+      title: string;
+      done: boolean;
+      passed: number;
+      steps: number;
+      /** An incident: locked until Exercise 1 is done; open once broken and until solved. */
+      incident?: { locked: boolean; open: boolean };
+    }
   | {
       type: 'quiz';
       id: string;
@@ -17,6 +26,8 @@ export type MapItem =
     };
 
 export function courseMap(course: Course, progress: Progress): MapItem[] {
+  const first = course.exercises.find((e) => !e.incident);
+  const unlocked = first !== undefined && isDone(progress, first);
   return [
     ...course.exercises.map(
       (e): MapItem => ({
@@ -26,6 +37,14 @@ export function courseMap(course: Course, progress: Progress): MapItem[] {
         done: isDone(progress, e),
         passed: e.steps.filter((s) => passedSteps(progress, e.id).has(s.id)).length,
         steps: e.steps.length,
+        ...(e.incident
+          ? {
+              incident: {
+                locked: !unlocked,
+                open: !!progress.exercises[e.id]?.brokenAt && !isDone(progress, e),
+              },
+            }
+          : {}),
       }),
     ),
     ...course.quizzes.map((q): MapItem => {
@@ -54,7 +73,10 @@ export function resumeIndex(items: MapItem[], progress: Progress): number {
   // Where the learner left off, unless they finished it there: then what comes next.
   const at = saved ? items.findIndex((i) => i.type === 'exercise' && i.id === saved && !i.done) : -1;
   if (at >= 0) return at;
-  const todo = items.findIndex((i) => i.type === 'exercise' && !i.done);
+  // An open incident, else the first exercise not done (incidents are the learner's choice).
+  const open = items.findIndex((i) => i.type === 'exercise' && i.incident?.open);
+  if (open >= 0) return open;
+  const todo = items.findIndex((i) => i.type === 'exercise' && !i.incident && !i.done);
   if (todo >= 0) return todo;
   const quiz = items.findIndex((i) => i.type === 'quiz');
   return Math.max(quiz, 0);
