@@ -77,7 +77,7 @@ export function judgeExercise(
       (check): CheckResult => ({
         id: check.id,
         title: check.title,
-        ...judgeCheck(check, reading, passedAt, titles),
+        ...judgeCheck(check, reading, passedAt, titles, { explain: !exercise.incident }),
       }),
     );
     const checksPass = checks.every((c) => c.passed);
@@ -101,17 +101,18 @@ export function judgeCheck(
   reading: Extract<Reading, { reachable: true }>,
   passedAt: Readonly<Record<string, string>> = {},
   stepTitles: Readonly<Record<string, string>> = {},
+  /** Add what the check's pods show when it fails; off for an incident, where that names the cause. */
+  options: { explain?: boolean } = {},
 ): Verdict {
   try {
     const verdict = isObjectCheck(check)
       ? evaluateObjectCheck(check, reading.snapshot, passedAt, stepTitles)
       : evaluateProbeCheck(check as ProbeCheck, reading.probes.get(check));
     if (verdict.passed) return verdict;
-    // An incident's check speaks of the symptom only, in its own words: what the pods show
-    // would name the cause the learner is to find.
+    // An incident's check may speak of the symptom in its own words.
     if (check.message !== undefined) return { ...verdict, message: check.message };
     // Say what was found, not only what is missing: the pods it is about may tell why.
-    const trouble = troubleOf(check, reading.snapshot);
+    const trouble = options.explain === false ? undefined : troubleOf(check, reading.snapshot);
     return trouble ? { passed: false, message: `${verdict.message} ${trouble}` } : verdict;
   } catch (error) {
     // A check must never take the others down with it; say what broke instead.
