@@ -1,4 +1,4 @@
-import { Box, Text } from 'ink';
+import { Box, Text, useStdout } from 'ink';
 import { useEffect, useState } from 'react';
 import type { Progress } from '../../../course/progress.js';
 import { watchProgressFile } from '../../../files/progress-store.js';
@@ -77,6 +77,15 @@ function WelcomeView(props: {
   const done = exercises.filter((i) => i.done).length;
   const quiz = items.find((i) => i.type === 'quiz');
   const resumeAt = items[cursor];
+  // On a short terminal the list is a window around the cursor, so the map (title, progress,
+  // keys) stays whole: a live part taller than the terminal would scroll its top away.
+  const { stdout } = useStdout();
+  const room = Math.max(5, (stdout.rows || 40) - 13);
+  const windowed = items.length > room;
+  const first = windowed
+    ? Math.max(0, Math.min(cursor - Math.floor(room / 2), items.length - (room - 2)))
+    : 0;
+  const last = windowed ? Math.min(items.length, first + room - 2) : items.length;
   return (
     <Box flexDirection="column">
       <Text bold color="magenta">
@@ -105,7 +114,9 @@ function WelcomeView(props: {
             </Text>
           </Box>
           <Box flexDirection="column" marginTop={1}>
-            {items.map((item, i) => {
+            {windowed && <Text dimColor>{first > 0 ? `  ↑ ${first} more` : ' '}</Text>}
+            {items.slice(first, last).map((item, index) => {
+              const i = first + index;
               const incident = item.type === 'exercise' && item.incident;
               const firstIncident =
                 incident && !items.slice(0, i).some((o) => o.type === 'exercise' && o.incident);
@@ -127,6 +138,9 @@ function WelcomeView(props: {
                 </Box>
               );
             })}
+            {windowed && (
+              <Text dimColor>{last < items.length ? `  ↓ ${items.length - last} more` : ' '}</Text>
+            )}
           </Box>
           {resumeAt && (
             <Box marginTop={1}>
@@ -159,7 +173,7 @@ function MapLine({ item, number, selected }: { item: MapItem; number: number; se
   const pointer = selected ? <Text color="cyan">› </Text> : <Text>{'  '}</Text>;
   if (item.type === 'quiz') {
     return (
-      <Text>
+      <Text wrap="truncate">
         {pointer}
         <Text color="blue">?</Text>{' '}
         <Text bold={selected}>{/\bquiz\b/i.test(item.title) ? item.title : `Quiz: ${item.title}`}</Text>
@@ -182,7 +196,7 @@ function MapLine({ item, number, selected }: { item: MapItem; number: number; se
   if (item.incident) {
     const { locked, open } = item.incident;
     return (
-      <Text>
+      <Text wrap="truncate">
         {pointer}
         <Text color={item.done ? 'green' : open ? 'red' : undefined} dimColor={locked}>
           {item.done ? '✓' : open ? '!' : locked ? '·' : '○'}
@@ -203,7 +217,7 @@ function MapLine({ item, number, selected }: { item: MapItem; number: number; se
     );
   }
   return (
-    <Text>
+    <Text wrap="truncate">
       {pointer}
       <Text
         color={item.done ? 'green' : item.passed > 0 ? 'yellow' : undefined}
@@ -228,7 +242,7 @@ function MapLine({ item, number, selected }: { item: MapItem; number: number; se
 function Bar({ done, of, width }: { done: number; of: number; width: number }) {
   const complete = Math.round((Math.min(done, of) / Math.max(1, of)) * width);
   return (
-    <Text>
+    <Text wrap="truncate">
       <Text color="magenta">{'█'.repeat(complete)}</Text>
       <Text dimColor>{'░'.repeat(width - complete)}</Text>
     </Text>
