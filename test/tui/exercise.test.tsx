@@ -311,6 +311,8 @@ describe('an exercise', () => {
     // `churn-labs reset deploy-system` there.
     await updateProgress(lab.paths.progress, (p) => resetExercise(p, 'deploy-system'));
     await app.waitForText('was reset in another terminal: back to step 1.', 2_000);
+    // Back on step 1, the app saves its place: let that write land before the folder goes.
+    await until(async () => (await progress()).position?.step === 'namespace', 'the position to be saved');
     await app.close();
   });
 
