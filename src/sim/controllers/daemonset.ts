@@ -16,7 +16,14 @@ import {
   writeStatus,
 } from './meta.js';
 import { compareForDeletion, deletePod, isPodAvailable, isPodReady, podFromTemplate } from './pods.js';
-import { REVISION_HASH, RevisionCollision, syncRevisions, truncateHistory } from './revisions.js';
+import {
+  fanOutOrphans,
+  ownerKeysFor,
+  REVISION_HASH,
+  RevisionCollision,
+  syncRevisions,
+  truncateHistory,
+} from './revisions.js';
 import { type Taint, type Toleration, tolerates } from './scheduler.js';
 
 const COMPONENT = 'daemonset-controller';
@@ -62,13 +69,8 @@ export class DaemonSetController extends Controller {
   protected readonly name = COMPONENT;
 
   protected keysFor(event: StoreEvent): string[] {
-    const ns = event.object.metadata.namespace ?? '';
-    if (event.kind === 'DaemonSet') return [keyOf(event.object)];
     if (event.kind === 'Node') return this.allKeys();
-    if (event.kind !== 'Pod' && event.kind !== 'ControllerRevision') return [];
-    const ref = controllerRefOf(event.object);
-    if (ref?.kind === 'DaemonSet') return [`${ns}/${ref.name}`];
-    return ref || event.kind !== 'Pod' ? [] : [`*${ns}`];
+    return ownerKeysFor(event, 'DaemonSet');
   }
 
   protected allKeys(): string[] {
@@ -76,10 +78,7 @@ export class DaemonSetController extends Controller {
   }
 
   protected reconcile(key: string): void {
-    if (key.startsWith('*')) {
-      for (const ds of this.store.list('DaemonSet', key.slice(1))) this.queue.add(keyOf(ds));
-      return;
-    }
+    if (fanOutOrphans(this.store, 'DaemonSet', key, (k) => this.queue.add(k))) return;
     const { namespace, name } = splitKey(key);
     const ds = this.store.get('DaemonSet', namespace, name);
     if (!ds) return;

@@ -2,7 +2,7 @@ import { ApiError } from '../../kube/errors.js';
 import type { KubeObject } from '../../kube/objects.js';
 import type { Store } from '../store.js';
 import { claim } from './claims.js';
-import { controllerRef, createObject, writeObject } from './meta.js';
+import { controllerRef, controllerRefOf, createObject, keyOf, writeObject } from './meta.js';
 import { normalizeTemplate } from './pod-template.js';
 import type { LabelSelector } from './selectors.js';
 
@@ -151,4 +151,25 @@ export function truncateHistory(
       if (!(error instanceof ApiError) || error.code !== 404) throw error;
     }
   }
+}
+
+/**
+ * What a change makes due for the controller of `kind` (DaemonSet, StatefulSet): the set itself,
+ * the set owning a changed pod or revision, or, for a pod owned by none, every set of its
+ * namespace (`*ns`, fanned out by `fanOutOrphans`), which may adopt it.
+ */
+export function ownerKeysFor(event: { kind: string; object: KubeObject }, kind: string): string[] {
+  const ns = event.object.metadata.namespace ?? '';
+  if (event.kind === kind) return [keyOf(event.object)];
+  if (event.kind !== 'Pod' && event.kind !== 'ControllerRevision') return [];
+  const ref = controllerRefOf(event.object);
+  if (ref?.kind === kind) return [`${ns}/${ref.name}`];
+  return ref || event.kind !== 'Pod' ? [] : [`*${ns}`];
+}
+
+/** For a `*ns` key of ownerKeysFor: queues every set of that namespace, and says it did. */
+export function fanOutOrphans(store: Store, kind: string, key: string, add: (key: string) => void): boolean {
+  if (!key.startsWith('*')) return false;
+  for (const set of store.list(kind, key.slice(1))) add(keyOf(set));
+  return true;
 }

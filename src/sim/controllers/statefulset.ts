@@ -16,7 +16,15 @@ import {
   writeStatus,
 } from './meta.js';
 import { deletePod, isPodAvailable, isPodReady, isTerminal } from './pods.js';
-import { REVISION_HASH, RevisionCollision, syncRevisions, templateOf, truncateHistory } from './revisions.js';
+import {
+  fanOutOrphans,
+  ownerKeysFor,
+  REVISION_HASH,
+  RevisionCollision,
+  syncRevisions,
+  templateOf,
+  truncateHistory,
+} from './revisions.js';
 
 const COMPONENT = 'statefulset-controller';
 const POD_NAME = 'statefulset.kubernetes.io/pod-name';
@@ -44,12 +52,7 @@ export class StatefulSetController extends Controller {
   protected readonly name = COMPONENT;
 
   protected keysFor(event: StoreEvent): string[] {
-    const ns = event.object.metadata.namespace ?? '';
-    if (event.kind === 'StatefulSet') return [keyOf(event.object)];
-    if (event.kind !== 'Pod' && event.kind !== 'ControllerRevision') return [];
-    const ref = controllerRefOf(event.object);
-    if (ref?.kind === 'StatefulSet') return [`${ns}/${ref.name}`];
-    return ref || event.kind !== 'Pod' ? [] : [`*${ns}`];
+    return ownerKeysFor(event, 'StatefulSet');
   }
 
   protected allKeys(): string[] {
@@ -57,10 +60,7 @@ export class StatefulSetController extends Controller {
   }
 
   protected reconcile(key: string): void {
-    if (key.startsWith('*')) {
-      for (const sts of this.store.list('StatefulSet', key.slice(1))) this.queue.add(keyOf(sts));
-      return;
-    }
+    if (fanOutOrphans(this.store, 'StatefulSet', key, (k) => this.queue.add(k))) return;
     const { namespace, name } = splitKey(key);
     const sts = this.store.get('StatefulSet', namespace, name);
     if (!sts) return;
