@@ -153,6 +153,35 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--yes', 'do not ask first')
     .action(lazy(async () => (await import('./commands/incident.js')).incident));
 
+  const classroom = program
+    .command('classroom')
+    .description('a class on one shared cluster: a namespace per learner, their progress, grades');
+  classroom
+    .command('create')
+    .description(
+      'make a namespace, access and a kubeconfig for each learner of FILE (new names only; the rest is left as it is)',
+    )
+    .requiredOption('--learners <file>', 'a text file with one learner name a line (a-z, 0-9, -; # comments)')
+    .option('--registry <registry>', "the registry the class's images are pushed to (see up --registry)")
+    .option('--yes', 'do not ask first')
+    .action(lazy(async () => (await import('./commands/classroom.js')).create));
+  classroom
+    .command('status')
+    .description("every learner's place in the course and their current step's checks, read from the cluster")
+    .option('--json', 'print one JSON document')
+    .option('--watch', 'redraw every 3 seconds until Ctrl-C')
+    .action(lazy(async () => (await import('./commands/classroom.js')).status));
+  classroom
+    .command('export')
+    .description('one row per learner: exercises done, incidents solved, best quiz score (JSON, or --csv)')
+    .option('--csv', 'print CSV instead of JSON')
+    .action(lazy(async () => (await import('./commands/classroom.js')).exportGrades));
+  classroom
+    .command('delete')
+    .description("delete the learners' namespaces, their access and their kubeconfigs")
+    .option('--yes', 'do not ask first')
+    .action(lazy(async () => (await import('./commands/classroom.js')).remove));
+
   const sim = program.command('sim').description('the simulated cluster');
   sim
     .command('serve')

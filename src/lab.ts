@@ -29,6 +29,10 @@ export interface Lab {
   simulated: boolean;
   /** Warnings to show once (a progress file moved aside, ...). */
   warn: (message: string) => void;
+  /** The namespace the course runs in: churn-mlops, or a classroom learner's own. */
+  namespace?: string;
+  /** Set when the kubeconfig's context is a classroom learner's (its churn-labs extension). */
+  classroom?: { learner: string };
 }
 
 export interface LabOptions {
@@ -53,13 +57,21 @@ export async function openLab(options: LabOptions = {}): Promise<Lab> {
   // The simulated cluster writes its own kubeconfig: use it unless told otherwise, so that
   // `--context churn-labs-sim` works whatever $KUBECONFIG and ~/.kube/config hold.
   if (!kubeconfig && context === SIM_CONTEXT) kubeconfig = paths.simKubeconfig;
-  return {
+  const lab: Lab = {
     course: await loadCourse(),
     target: { context, kubeconfig },
     paths,
     simulated: context === SIM_CONTEXT,
     warn: options.warn ?? ((message) => process.stderr.write(`warning: ${message}\n`)),
+    namespace: 'churn-mlops',
   };
+  // A classroom learner's kubeconfig is always a file of its own (start --kubeconfig).
+  if (kubeconfig !== undefined && kubeconfig !== paths.simKubeconfig) {
+    const { joinClassroom } = await import('./classroom/learner.js');
+    await joinClassroom(lab);
+    joined = lab.classroom !== undefined;
+  }
+  return lab;
 }
 
 /** The cluster a command used, in its text output: which lab the learner's commands reach. */
@@ -119,6 +131,7 @@ export async function checkExercise(
 }
 
 let checked = false;
+let joined = false;
 
 const notStarted = (incident: Exercise) =>
   `The incident ${incident.id} has not started. Start it with: churn-labs incident ${incident.id}`;
@@ -128,6 +141,7 @@ const notStarted = (incident: Exercise) =>
  * exit; call it when done with the cluster. Loads nothing when no check ran.
  */
 export async function closeLab(): Promise<void> {
+  if (joined) await (await import('./classroom/learner.js')).flushClassroom();
   if (!checked) return;
   // observe.js is loaded already (checking loaded it); api-proxy.js would be one more file.
   const { closeApiProxies } = await import('./cluster/observe.js');

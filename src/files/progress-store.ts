@@ -45,6 +45,17 @@ export async function loadProgress(path: string): Promise<LoadedProgress> {
   };
 }
 
+type WrittenListener = (progress: Progress) => void;
+let written: WrittenListener | undefined;
+
+/**
+ * Called after each change updateProgress writes (with the progress written): a classroom
+ * learner's app mirrors it to the cluster. One listener; undefined removes it.
+ */
+export function onProgressWritten(listener: WrittenListener | undefined): void {
+  written = listener;
+}
+
 /**
  * Read, change and write the progress file under a lock, so that two churn-labs processes (the
  * terminal app and a `check` in another terminal) never lose each other's updates.
@@ -54,17 +65,22 @@ export async function updateProgress(
   change: (progress: Progress) => Progress,
   lock: LockOptions = {},
 ): Promise<LoadedProgress> {
-  return withLock(
+  let changed = false;
+  const result = await withLock(
     path,
     async () => {
       const loaded = await loadProgress(path);
       const progress = change(loaded.progress);
-      if (progress !== loaded.progress || loaded.warning)
+      if (progress !== loaded.progress || loaded.warning) {
         await writeFileAtomic(path, `${JSON.stringify(progress, null, 2)}\n`);
+        changed = true;
+      }
       return { progress, warning: loaded.warning };
     },
     lock,
   );
+  if (changed) written?.(result.progress);
+  return result;
 }
 
 /** How often the running app looks at the progress file for changes made elsewhere. */
