@@ -326,7 +326,12 @@ export async function status(options: CommonOptions & { watch?: boolean }): Prom
 function printStatus(out: Output, { lab, statuses }: ClassReading, columns = 80) {
   const width = Math.max(60, Math.min(columns || 80, 120));
   out.line(
-    out.bold(`Class on ${clusterName(lab)}: ${statuses.length} learner${statuses.length === 1 ? '' : 's'}`),
+    out.bold(
+      `${statuses.length} learner${statuses.length === 1 ? '' : 's'} on context ${lab.target.context}`.slice(
+        0,
+        width,
+      ),
+    ),
   );
   if (statuses.length === 0) {
     out.line('No learners yet: churn-labs classroom create --learners FILE');
@@ -354,11 +359,8 @@ function printStatus(out: Output, { lab, statuses }: ClassReading, columns = 80)
     if (s.problem && s.problem !== 'no progress ConfigMap')
       out.line(out.yellow(`  ${clip(s.problem, width - 2)}`));
   }
-  out.line(
-    out.dim(
-      "done: exercises done; inc: incidents solved; seen: last progress saved; ✓ ✗ the step's checks now, · checked by the learner's app",
-    ),
-  );
+  out.line(out.dim('done: exercises done; inc: incidents solved; seen: progress last saved.'));
+  out.line(out.dim("The step's checks: ✓ ✗ now in the cluster, · checked by the learner's app."));
 }
 
 const clip = (text: string, width: number) =>
