@@ -13,6 +13,9 @@ let sync: ProgressSync | undefined;
  * learner can move machines.
  */
 export async function joinClassroom(lab: Lab): Promise<void> {
+  // One lab per process; a test may open another, which must not inherit the last one's sync.
+  onProgressWritten(undefined);
+  sync = undefined;
   if (!lab.target.kubeconfig) return;
   const extension = readClassroomExtension(lab.target.kubeconfig, lab.target.context);
   if (!extension) return;
@@ -28,7 +31,9 @@ export async function joinClassroom(lab: Lab): Promise<void> {
   }
   sync = new ProgressSync(lab.target, extension.namespace, extension.learner, lab.warn);
   const current = sync;
-  onProgressWritten((progress) => current.push(progress));
+  onProgressWritten((path, progress) => {
+    if (path === lab.paths.progress) current.push(progress);
+  });
 }
 
 /** Waits for the progress changes still on their way to the cluster. */

@@ -45,12 +45,12 @@ export async function loadProgress(path: string): Promise<LoadedProgress> {
   };
 }
 
-type WrittenListener = (progress: Progress) => void;
+type WrittenListener = (path: string, progress: Progress) => void;
 let written: WrittenListener | undefined;
 
 /**
- * Called after each change updateProgress writes (with the progress written): a classroom
- * learner's app mirrors it to the cluster. One listener; undefined removes it.
+ * Called after each change updateProgress writes (with the file and the progress written): a
+ * classroom learner's app mirrors it to the cluster. One listener; undefined removes it.
  */
 export function onProgressWritten(listener: WrittenListener | undefined): void {
   written = listener;
@@ -79,7 +79,7 @@ export async function updateProgress(
     },
     lock,
   );
-  if (changed) written?.(result.progress);
+  if (changed) written?.(path, result.progress);
   return result;
 }
 
