@@ -5,6 +5,7 @@
 //   npm run bench            (builds first)
 //   node bench/run.mjs --quick   (fewer repetitions)
 //   node bench/run.mjs --grading (only the grading of short answers: the corpus and its speed)
+//   node bench/run.mjs --classroom (only classroom status for a class of 50)
 //
 // Exit code 1 when a target is missed.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -16,7 +17,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 const root = resolve(import.meta.dirname, '..');
 const cli = join(root, 'dist', 'cli.js');
 const quick = process.argv.includes('--quick');
-const only = process.argv.includes('--grading') ? 'grading' : undefined;
+const only = process.argv.includes('--grading')
+  ? 'grading'
+  : process.argv.includes('--classroom')
+    ? 'classroom'
+    : undefined;
 const runs = quick ? 5 : 15;
 const results = [];
 
@@ -225,6 +230,101 @@ async function inProcessChecks(home, kubeconfig) {
   await closeLab();
 }
 
+// --- Issue 16: classroom status for a class of 50 ------------------------------------------------
+/**
+ * A class of 50 as `classroom create` labels it, each learner somewhere else in the course (their
+ * progress ConfigMaps), half of them with Exercise 1's Deployment in their namespace. One refresh
+ * of `classroom status` reads it in a bounded number of kubectl calls: under 2 s, against the
+ * same command for a class of 1 (what does not grow with the class) and kubectl's own start-up.
+ */
+async function classroom() {
+  const home = mkdtempSync(join(tmpdir(), 'churn-labs-bench-class-'));
+  const sim = await startSimulator(home);
+  const env = { ...process.env, CHURN_LABS_HOME: home, NO_COLOR: '1' };
+  const target = ['--context', 'churn-labs-sim', '--kubeconfig', sim.kubeconfig];
+  try {
+    const steps = ['namespace', 'apply', 'healthy'];
+    const learner = (i) => {
+      const name = `learner-${String(i).padStart(2, '0')}`;
+      const namespace = `churn-mlops-${name}`;
+      const labels = { 'app.kubernetes.io/managed-by': 'churn-labs', 'churn-labs.dev/learner': name };
+      const passed = Object.fromEntries(steps.slice(0, i % 4).map((s) => [s, '2026-01-05T10:00:00.000Z']));
+      const progress = {
+        version: 1,
+        exercises: { 'deploy-system': { steps: passed, hints: { apply: i % 3 } } },
+        quizzes:
+          i % 2
+            ? {
+                'section-19': {
+                  best: i % 25,
+                  max: 25,
+                  attempts: 1,
+                  lastScore: 1,
+                  lastAt: '2026-01-05T10:00:00.000Z',
+                },
+              }
+            : {},
+      };
+      return [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels } },
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'churn-labs-progress', namespace, labels },
+          data: { 'progress.json': JSON.stringify(progress), updated: new Date().toISOString() },
+        },
+        ...(i % 2
+          ? [
+              {
+                apiVersion: 'apps/v1',
+                kind: 'Deployment',
+                metadata: { name: 'churn-api', namespace },
+                spec: {
+                  replicas: 0,
+                  selector: { matchLabels: { app: 'churn-api' } },
+                  template: {
+                    metadata: { labels: { app: 'churn-api' } },
+                    spec: { containers: [{ name: 'churn-api', image: 'churn-labs/churn-api:0.1.0' }] },
+                  },
+                },
+              },
+            ]
+          : []),
+      ];
+    };
+    const apply = (from, to) =>
+      spawnSync('kubectl', [...target, 'apply', '-f', '-'], {
+        input: JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'List',
+          items: Array.from({ length: to - from }, (_, k) => learner(from + k)).flat(),
+        }),
+        stdio: ['pipe', 'ignore', 'inherit'],
+      });
+    const status = [cli, 'classroom', 'status', '--json', ...target];
+    apply(1, 2);
+    const one = time(process.execPath, status, { env, runs: quick ? 3 : 7 });
+    apply(2, 51);
+    const count = JSON.parse(execFileSync(process.execPath, status, { env }).toString()).learners.length;
+    if (count !== 50) throw new Error(`classroom status saw ${count} learners, not 50`);
+    const fifty = time(process.execPath, status, { env, runs: quick ? 3 : 7 });
+    record('classroom status --json, a class of 50 (one refresh)', fifty, '≤ 2000 ms', 'ms', fifty <= 2000);
+    ratio('classroom status, 50 learners', fifty, one, 2, 'for 1 learner');
+    const counter = kubectlCounter(mkdtempSync(join(tmpdir(), 'churn-labs-bench-bin-')));
+    counter.reset();
+    spawnSync(process.execPath, status, {
+      env: { ...env, PATH: `${join(counter.log, '..')}:${process.env.PATH}` },
+      stdio: 'ignore',
+    });
+    const calls = counter.count().length;
+    record('classroom status, 50 learners: kubectl calls', calls, '≤ 2', 'calls', calls <= 2);
+  } finally {
+    sim.child.kill('SIGTERM');
+    await new Promise((done) => sim.child.once('exit', done));
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
 // --- Issue 14: grading short answers ----------------------------------------------------------
 async function grading() {
   const { gradingBench } = await import('./grading.mjs');
@@ -247,10 +347,12 @@ try {
   // Start-up depends on the Node version: 22.1 and newer keep our compiled code between runs.
   console.log(`churn-labs bench (${runs} runs a measure, median; Node ${process.version})\n`);
   if (only === 'grading') await grading();
+  else if (only === 'classroom') await classroom();
   else {
     startup(home);
     await simulated(home);
     await terminalApp(home);
+    await classroom();
     await grading();
   }
 } finally {
