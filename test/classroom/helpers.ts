@@ -14,6 +14,8 @@ export interface Classroom {
   sim: Simulator;
   /** The instructor's CHURN_LABS_HOME; the kubeconfigs are in classroom/ under it. */
   home: string;
+  /** --context and --kubeconfig of the simulator's admin context. */
+  admin: string[];
   churnLabs(args: string[], options?: { env?: Record<string, string>; timeout?: number }): Promise<Run>;
   /** kubectl as the instructor (the admin context). */
   kubectl(args: string[], input?: string): Promise<Run>;
@@ -50,6 +52,7 @@ export async function startClassroom(): Promise<Classroom> {
   return {
     sim,
     home,
+    admin,
     churnLabs: (args, options) => run(process.execPath, [CLI, ...args, ...admin], options),
     kubectl: (args, input) => run('kubectl', [...admin, ...args], { input }),
     asLearner: (name, args, input) =>

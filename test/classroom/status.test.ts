@@ -1,6 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI } from '../cli/helpers.js';
 import { type Classroom, startClassroom } from './helpers.js';
 
 /**
@@ -121,6 +124,24 @@ describe('classroom status', () => {
     expect(run.stdout).toMatch(/progress\.json is not JSON/);
     expect(run.stdout).not.toContain('dan');
   });
+
+  it('redraws with --watch until Ctrl-C', async () => {
+    const child = execa(process.execPath, [CLI, 'classroom', 'status', '--watch', ...room.admin], {
+      reject: false,
+      env: { CHURN_LABS_HOME: room.home, NO_COLOR: '1' },
+      extendEnv: true,
+      timeout: 60_000,
+    });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    while ((output.match(/refreshes every 3 s/g) ?? []).length < 2) await sleep(100);
+    child.kill('SIGINT');
+    const ended = await child;
+    expect(ended.exitCode).toBe(0);
+    expect(output.match(/^ana /gm)).toHaveLength(2);
+  }, 60_000);
 
   it('refuses --json with --watch', async () => {
     const run = await room.churnLabs(['classroom', 'status', '--json', '--watch']);
