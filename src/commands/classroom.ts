@@ -3,7 +3,7 @@ import { chmod, mkdir, open, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClusterTarget } from '../cluster/kubectl.js';
-import { environmentError, usageError } from '../errors.js';
+import { environmentError, isUserError, usageError } from '../errors.js';
 import { clusterName, type Lab } from '../lab.js';
 import { createOutput, type Output } from '../output.js';
 import { type CommonOptions, labFrom, whileInterruptible } from './common.js';
@@ -313,9 +313,14 @@ export async function status(options: CommonOptions & { watch?: boolean }): Prom
   }
   return whileInterruptible(async (signal) => {
     while (!signal.aborted) {
-      const reading = await readClass(lab, true);
+      // A cluster that stops answering for a while is said, and tried again: the watch goes on.
+      const reading = await readClass(lab, true).catch((error: Error) => {
+        if (!isUserError(error)) throw error;
+        return error;
+      });
       if (out.color) process.stdout.write('\u001b[H\u001b[2J');
-      printStatus(out, reading, process.stdout.columns);
+      if (reading instanceof Error) out.line(out.yellow(reading.message));
+      else printStatus(out, reading, process.stdout.columns);
       out.line(out.dim(`Updated ${new Date().toLocaleTimeString()}; refreshes every 3 s. Ctrl-C stops.`));
       await sleep(3000, undefined, { signal }).catch(() => {});
     }
