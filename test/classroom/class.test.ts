@@ -55,14 +55,21 @@ describe('classroom create', () => {
       expect(config.clusters[0].cluster.server).toBe(room.sim.url);
       // The token is the learner's ServiceAccount's, known to the API server.
       const own = await room.asLearner(name, ['get', 'configmap', 'churn-labs-progress', '-o', 'name']);
-      expect(own.stdout).toBe('configmap/churn-labs-progress\n');
+      expect(own.stdout).toBe('configmap/churn-labs-progress');
     }
   });
 
   it('makes the objects of the shared design in each namespace', async () => {
     const got = await room.kubectl([
       'get',
-      'serviceaccount/learner,secret/learner-token,role/churn-labs-learner,rolebinding/churn-labs-learner,resourcequota/churn-labs-quota,resourcequota/churn-labs-objects,limitrange/churn-labs-limits,configmap/churn-labs-progress',
+      'serviceaccount/learner',
+      'secret/learner-token',
+      'role/churn-labs-learner',
+      'rolebinding/churn-labs-learner',
+      'resourcequota/churn-labs-quota',
+      'resourcequota/churn-labs-objects',
+      'limitrange/churn-labs-limits',
+      'configmap/churn-labs-progress',
       '-n',
       'churn-mlops-bob',
       '-o',
@@ -193,7 +200,7 @@ describe("a learner's kubeconfig", () => {
     expect(binding.stderr).toContain('rolebindings.rbac.authorization.k8s.io is forbidden');
     const created = await room.asLearner('ana', ['create', 'configmap', 'notes', '--from-literal=a=b']);
     expect(created.stderr).toBe('');
-    expect(created.stdout).toBe('configmap/notes created\n');
+    expect(created.stdout).toBe('configmap/notes created');
   });
 
   it('meets the quota: an oversized pod is refused, a BestEffort one (resources-qos) is not', async () => {
