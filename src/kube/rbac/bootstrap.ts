@@ -12,12 +12,17 @@ const READ = ['get', 'list', 'watch'];
 const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
 const READ_WRITE = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
+// As rbacv1helpers.NewRule builds them: every list sorted.
+const sorted = (values: string[]) => [...values].sort();
 const rule = (verbs: string[], apiGroups: string[], resources: string[]): PolicyRule => ({
-  apiGroups,
-  resources,
-  verbs,
+  apiGroups: sorted(apiGroups),
+  resources: sorted(resources),
+  verbs: sorted(verbs),
 });
-const urls = (verbs: string[], nonResourceURLs: string[]): PolicyRule => ({ nonResourceURLs, verbs });
+const urls = (verbs: string[], nonResourceURLs: string[]): PolicyRule => ({
+  nonResourceURLs: sorted(nonResourceURLs),
+  verbs: sorted(verbs),
+});
 
 const AGGREGATE = 'rbac.authorization.k8s.io/aggregate-to-';
 const DEFAULTS = { 'kubernetes.io/bootstrapping': 'rbac-defaults' };

@@ -241,6 +241,106 @@ describe('a ServiceAccount with a Role in its namespace', () => {
   });
 });
 
+describe('the RBAC kinds and ServiceAccounts', () => {
+  it('prints them as kubectl shows them on a real cluster', async () => {
+    const sa = await cluster.kubectl(['get', 'sa', '-n', A]);
+    expect(sa.stdout).toMatch(/^NAME\s+SECRETS\s+AGE\ndefault\s+0\s+\S+\nlearner\s+0\s+\S+\n$/);
+    const roles = await cluster.kubectl(['get', 'roles', '-n', A]);
+    expect(roles.stdout).toMatch(
+      /^NAME\s+CREATED AT\nchurn-labs-learner\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n/,
+    );
+    const bindings = await cluster.kubectl(['get', 'rolebindings', '-n', A, '-o', 'wide']);
+    expect(bindings.stdout).toMatch(
+      new RegExp(
+        `^NAME\\s+ROLE\\s+AGE\\s+USERS\\s+GROUPS\\s+SERVICEACCOUNTS\\nchurn-labs-learner\\s+Role/churn-labs-learner\\s+\\S+\\s+${A}/learner\\n`,
+      ),
+    );
+    const crb = await cluster.kubectl(['get', 'clusterrolebinding', 'cluster-admin']);
+    expect(crb.stdout).toMatch(/^NAME\s+ROLE\s+AGE\ncluster-admin\s+ClusterRole\/cluster-admin\s+\S+\n$/);
+  });
+
+  it("validates roles and bindings with the API server's messages", async () => {
+    const role = await cluster.kubectl(['apply', '-f', '-'], {
+      input: `apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: broken, namespace: ${A}}\nrules:\n- apiGroups: [""]\n  resources: [pods]\n- nonResourceURLs: [/healthz]\n  verbs: [get]\n`,
+    });
+    expect(role.stderr).toBe(
+      'The Role "broken" is invalid: \n* rules[0].verbs: Required value: verbs must contain at least one value\n* rules[1].nonResourceURLs: Invalid value: []string{"/healthz"}: namespaced rules cannot apply to non-resource URLs\n',
+    );
+    const binding = await cluster.kubectl(['apply', '-f', '-'], {
+      input: `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: broken}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: x}\nsubjects:\n- {kind: ServiceAccount, name: learner}\n`,
+    });
+    expect(binding.stderr).toBe(
+      'The ClusterRoleBinding "broken" is invalid: \n* roleRef.kind: Unsupported value: "Role": supported values: "ClusterRole"\n* subjects[0].namespace: Required value\n',
+    );
+    const changed = await cluster.kubectl([
+      'patch',
+      'rolebinding',
+      'churn-labs-learner',
+      '-n',
+      A,
+      '--type=merge',
+      '-p',
+      '{"roleRef":{"name":"other"}}',
+    ]);
+    expect(changed.stderr).toContain(
+      'roleRef: Invalid value: rbac.RoleRef{APIGroup:"rbac.authorization.k8s.io", Kind:"Role", Name:"other"}: cannot change roleRef',
+    );
+  });
+
+  it('fills admin, edit and view from the roles their labels select', async () => {
+    const view = await cluster.kubectl([
+      'auth',
+      'can-i',
+      'list',
+      'deployments.apps',
+      '--as=someone',
+      '-n',
+      B,
+    ]);
+    expect(view.stdout).toBe('no\n');
+    await cluster.kubectl([
+      'create',
+      'rolebinding',
+      'someone-views',
+      '--clusterrole=view',
+      '--user=someone',
+      '-n',
+      B,
+    ]);
+    await waitFor(async () => {
+      const got = await cluster.kubectl([
+        'auth',
+        'can-i',
+        'list',
+        'deployments.apps',
+        '--as=someone',
+        '-n',
+        B,
+      ]);
+      return got.stdout === 'yes\n';
+    }, 'view to grant list deployments');
+    expect((await cluster.kubectl(['auth', 'can-i', 'get', 'secrets', '--as=someone', '-n', B])).stdout).toBe(
+      'no\n',
+    );
+    await cluster.kubectl(['apply', '-f', '-'], {
+      input:
+        'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: secrets-reader\n  labels: {rbac.authorization.k8s.io/aggregate-to-view: "true"}\nrules:\n- apiGroups: [""]\n  resources: [secrets]\n  verbs: [get]\n',
+    });
+    await waitFor(async () => {
+      const got = await cluster.kubectl(['auth', 'can-i', 'get', 'secrets', '--as=someone', '-n', B]);
+      return got.stdout === 'yes\n';
+    }, 'the aggregated rule');
+    const edit = await cluster.kubectl([
+      'get',
+      'clusterrole',
+      'edit',
+      '-o',
+      'jsonpath={.rules[*].resources}',
+    ]);
+    expect(edit.stdout).toContain('secrets');
+  });
+});
+
 describe('authentication', () => {
   it('answers 401 to a token it did not sign, which kubectl reports as not logged in', async () => {
     const config = join(cluster.home, 'bad.kubeconfig');
