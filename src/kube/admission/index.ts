@@ -21,6 +21,13 @@ import { dns1123Subdomain } from './names.js';
 import { defaultPod, defaultPodDecoded, qosClass } from './pod-defaults.js';
 import { validatePodUpdate } from './pod-update.js';
 import { validatePodSpec } from './pod-validation.js';
+import {
+  clusterRoleBindingRules,
+  clusterRoleRules,
+  roleBindingRules,
+  roleRules,
+  serviceAccountRules,
+} from './rbac.js';
 import type { AdmissionContext, KindRules, Obj } from './rules.js';
 import { serviceRules } from './services.js';
 import { cronJobRules, deploymentRules, jobRules, replicaSetRules } from './workloads.js';
@@ -65,6 +72,11 @@ const RULES: Record<string, KindRules> = {
   Event: eventRules,
   Node: nodeRules,
   CustomResourceDefinition: crdRules,
+  ServiceAccount: serviceAccountRules,
+  Role: roleRules,
+  ClusterRole: clusterRoleRules,
+  RoleBinding: roleBindingRules,
+  ClusterRoleBinding: clusterRoleBindingRules,
 };
 
 const rulesOf = (kind: string): KindRules => RULES[kind] ?? {};

@@ -11,6 +11,7 @@ import type { Obj } from './format.js';
 import { endpointSlicePrinter, endpointsPrinter, ingressPrinter, servicePrinter } from './network.js';
 import { podPrinter } from './pods.js';
 import { type Column, NAME, type Printer } from './printer.js';
+import { clusterRoleBindingPrinter, roleBindingPrinter, rolePrinter, serviceAccountPrinter } from './rbac.js';
 import { pvcPrinter, pvPrinter, storageClassPrinter } from './storage.js';
 import { cronJobPrinter, deploymentPrinter, hpaPrinter, jobPrinter, replicaSetPrinter } from './workloads.js';
 
@@ -36,6 +37,11 @@ const PRINTERS: Record<string, Printer> = {
   Namespace: namespacePrinter,
   Secret: secretPrinter,
   ConfigMap: configMapPrinter,
+  ServiceAccount: serviceAccountPrinter,
+  Role: rolePrinter,
+  ClusterRole: rolePrinter,
+  RoleBinding: roleBindingPrinter,
+  ClusterRoleBinding: clusterRoleBindingPrinter,
   PersistentVolume: pvPrinter,
   PersistentVolumeClaim: pvcPrinter,
   StorageClass: storageClassPrinter,
