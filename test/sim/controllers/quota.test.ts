@@ -249,3 +249,120 @@ describe('ResourceQuota', () => {
     ).toBe(0);
   }, 90_000);
 });
+
+const limitRange = `apiVersion: v1
+kind: LimitRange
+metadata:
+  name: churn-labs-limits
+spec:
+  limits:
+    - type: Container
+      default: {cpu: 500m, memory: 256Mi}
+      defaultRequest: {cpu: 100m, memory: 128Mi}
+      max: {cpu: "1", memory: 1Gi}
+`;
+
+describe('LimitRange', () => {
+  it('fills in the default requests and limits of containers that lack them, and says so', async () => {
+    const ns = await namespace('limits-defaults');
+    expect((await kubectl(['apply', '-n', ns, '-f', '-'], limitRange)).out).toBe(
+      'limitrange/churn-labs-limits created',
+    );
+    const partial = '      resources:\n        requests: {cpu: 200m}\n';
+    expect((await kubectl(['apply', '-n', ns, '-f', '-'], pod('filled', partial))).code).toBe(0);
+    const resources = JSON.parse(
+      await jsonpath(['get', 'pod', 'filled', '-n', ns], '{.spec.containers[0].resources}'),
+    );
+    expect(resources).toEqual({
+      requests: { cpu: '200m', memory: '128Mi' },
+      limits: { cpu: '500m', memory: '256Mi' },
+    });
+    expect(
+      await jsonpath(
+        ['get', 'pod', 'filled', '-n', ns],
+        "{.metadata.annotations['kubernetes\\.io/limit-ranger']}",
+      ),
+    ).toBe(
+      'LimitRanger plugin set: memory request for container churn-api; cpu, memory limit for container churn-api',
+    );
+    expect(await jsonpath(['get', 'pod', 'filled', '-n', ns], '{.status.qosClass}')).toBe('Burstable');
+
+    const table = await kubectl(['get', 'limits', '-n', ns]);
+    expect(table.out).toMatch(/^NAME\s+CREATED AT\nchurn-labs-limits\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    const described = await kubectl(['describe', 'limits', 'churn-labs-limits', '-n', ns]);
+    expect(described.out).toMatch(/Container\s+cpu\s+-\s+1\s+100m\s+500m\s+-/);
+    expect(described.out).toMatch(/Container\s+memory\s+-\s+1Gi\s+128Mi\s+256Mi\s+-/);
+  }, 60_000);
+
+  it('refuses a container above the maximum, with the limit ranger message', async () => {
+    const ns = await namespace('limits-max');
+    expect((await kubectl(['apply', '-n', ns, '-f', '-'], limitRange)).code).toBe(0);
+    const refused = await kubectl(
+      ['apply', '-n', ns, '-f', '-'],
+      pod('greedy', '      resources:\n        limits: {cpu: "2"}\n'),
+    );
+    expect(refused.err).toBe(
+      'Error from server (Forbidden): error when creating "STDIN": pods "greedy" is forbidden: maximum cpu usage per Container is 1, but limit is 2',
+    );
+  }, 60_000);
+
+  it('makes FailedCreate events of a Job whose pods the limit range refuses', async () => {
+    const ns = await namespace('limits-job');
+    expect((await kubectl(['apply', '-n', ns, '-f', '-'], limitRange)).code).toBe(0);
+    const job = `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: greedy
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: work
+          image: busybox
+          command: [echo, hi]
+          resources:
+            limits: {memory: 2Gi}
+`;
+    expect((await kubectl(['apply', '-n', ns, '-f', '-'], job)).code).toBe(0);
+    const event = await until('a FailedCreate event on the Job', async () =>
+      jsonpath(
+        ['get', 'events', '-n', ns, '--field-selector', 'reason=FailedCreate,involvedObject.kind=Job'],
+        '{.items[0].message}',
+      ),
+    );
+    expect(event).toMatch(
+      /^Error creating: pods "greedy-[a-z0-9]{5}" is forbidden: maximum memory usage per Container is 1Gi, but limit is 2Gi$/,
+    );
+  }, 60_000);
+
+  it('validates a LimitRange and a ResourceQuota as the API server does', async () => {
+    const ns = await namespace('limits-invalid');
+    const bad = `apiVersion: v1
+kind: LimitRange
+metadata:
+  name: bad
+spec:
+  limits:
+    - type: Container
+      min: {cpu: "2"}
+      max: {cpu: "1"}
+`;
+    const refused = await kubectl(['apply', '-n', ns, '-f', '-'], bad);
+    expect(refused.err).toContain(
+      'spec.limits[0].min[cpu]: Invalid value: "2": min value 2 is greater than max value 1',
+    );
+    const quota = `apiVersion: v1
+kind: ResourceQuota
+metadata:
+  name: bad
+spec:
+  hard: {pods: "-1", widgets: "1"}
+`;
+    const invalid = await kubectl(['apply', '-n', ns, '-f', '-'], quota);
+    expect(invalid.err).toContain('spec.hard[pods]: Invalid value: "-1": must be greater than or equal to 0');
+    expect(invalid.err).toContain(
+      'spec.hard[widgets]: Invalid value: "widgets": must be a standard resource for quota',
+    );
+  }, 60_000);
+});
