@@ -289,7 +289,8 @@ export const exerciseSchema = z
     intro: markdown,
     /** Each place where the lab departs from the course text, in one line. */
     differences: z.array(z.string()).default([]),
-    namespace: z.string().default('churn-mlops'),
+    /** Left out: the lab's namespace (churn-mlops, or a classroom learner's). */
+    namespace: z.string().optional(),
     /** Exercises that must be done first (their state is what this one starts from). */
     requires: z.array(id).default([]),
     steps: z.array(stepSchema).min(1),
