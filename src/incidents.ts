@@ -34,7 +34,10 @@ export async function healthNow(lab: Lab, signal?: AbortSignal): Promise<Exercis
   const { observe } = await import('./cluster/observe.js');
   const { judgeExercise } = await import('./course/judge.js');
   const checks = healthy.steps.flatMap((s) => s.checks);
-  const reading = await observe(lab.target, namespaceOf(lab, healthy), checks, { signal });
+  const reading = await observe(lab.target, namespaceOf(lab, healthy), checks, {
+    signal,
+    namespaceByName: lab.classroom !== undefined,
+  });
   return judgeExercise(healthy, reading, new Set());
 }
 

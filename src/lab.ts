@@ -163,6 +163,7 @@ export async function checkExercise(
   const recorded = passedSteps(progress, exercise.id);
   const observing = observe(lab.target, namespaceOf(lab, exercise), pendingChecks(exercise, recorded), {
     signal,
+    namespaceByName: lab.classroom !== undefined,
   });
   const { judgeExercise, newlyPassed } = await import('./course/judge.js');
   const reading = await observing;
@@ -212,15 +213,20 @@ export async function waitForExercise(
   }
 }
 
-/** The step as the learner sees it in this mode: a step may override some texts on the simulated cluster. */
+/**
+ * The step as the learner sees it in this mode: a step may override some texts for a classroom
+ * learner (whose namespace the instructor made) and on the simulated cluster; the classroom's
+ * texts come first.
+ */
 export function stepView(lab: Lab, exercise: Exercise, step: Step) {
   const sim = lab.simulated ? step.simulated : undefined;
+  const room = lab.classroom ? step.classroom : undefined;
   const fill = (command: string) => fillTemplate(command, lab, exercise);
   return {
-    instructions: fillTemplate(sim?.instructions ?? step.instructions, lab, exercise),
-    commands: (sim?.commands ?? step.commands).map(fill),
-    hints: (sim?.hints ?? step.hints).map((hint) => fillTemplate(hint, lab, exercise)),
-    solution: (sim?.solution ?? step.solution).map(fill),
+    instructions: fillTemplate(room?.instructions ?? sim?.instructions ?? step.instructions, lab, exercise),
+    commands: (room?.commands ?? sim?.commands ?? step.commands).map(fill),
+    hints: (room?.hints ?? sim?.hints ?? step.hints).map((hint) => fillTemplate(hint, lab, exercise)),
+    solution: (room?.solution ?? sim?.solution ?? step.solution).map(fill),
   };
 }
 

@@ -44,6 +44,8 @@ const allCommands = (exercise: Exercise) =>
     ...s.solution,
     ...(s.simulated?.commands ?? []),
     ...(s.simulated?.solution ?? []),
+    ...(s.classroom?.commands ?? []),
+    ...(s.classroom?.solution ?? []),
   ]);
 const solutions = (exercise: Exercise, simulated: boolean) =>
   exercise.steps.flatMap((s) => (simulated ? (s.simulated?.solution ?? s.solution) : s.solution));
@@ -93,6 +95,8 @@ describe('the ten exercises', () => {
         ...exercise.steps.flatMap((s) => [
           s.instructions,
           s.simulated?.instructions ?? '',
+          s.classroom?.instructions ?? '',
+          ...(s.classroom?.hints ?? []),
           ...s.hints,
           ...allCommands({ ...exercise, steps: [s] }),
         ]),

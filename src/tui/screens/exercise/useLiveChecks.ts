@@ -38,7 +38,10 @@ export function useLiveChecks(
   probing.current = hasProbes(exercise, step);
   const report = useRef(onEvaluated);
   report.current = onEvaluated;
-  const kinds = watchedKinds(exercise, step).join(',');
+  // A classroom learner may not watch every namespace of the cluster: theirs is re-read instead.
+  const kinds = watchedKinds(exercise, step)
+    .filter((kind) => !(lab.classroom && kind === 'Namespace'))
+    .join(',');
 
   useEffect(() => {
     const live = createLiveLoop({
