@@ -82,18 +82,21 @@ export async function observe(
   const own = options.namespaceByName
     ? kubectl(target, ['get', 'namespace', namespace, '--ignore-not-found', '-o', 'json'], run)
     : undefined;
-  const result = await kubectl(target, ['get', resources.join(','), '-n', namespace, '-o', 'json'], run);
   const unreachable = (reason: string): Observation => {
     cancel.abort();
     return { reachable: false, reason };
   };
-  if (!result.ok)
-    return unreachable(unreachableReason(result, target) ?? `kubectl get failed: ${errorText(result)}`);
-  let items: KubeObject[];
-  try {
-    items = (JSON.parse(result.stdout) as { items?: KubeObject[] }).items ?? [];
-  } catch {
-    return unreachable('kubectl answered with output that is not JSON; is this a Kubernetes API server?');
+  // Only the Namespace left to read (a step whose one check is about it): the call by name is all.
+  let items: KubeObject[] = [];
+  if (resources.length > 0) {
+    const result = await kubectl(target, ['get', resources.join(','), '-n', namespace, '-o', 'json'], run);
+    if (!result.ok)
+      return unreachable(unreachableReason(result, target) ?? `kubectl get failed: ${errorText(result)}`);
+    try {
+      items = (JSON.parse(result.stdout) as { items?: KubeObject[] }).items ?? [];
+    } catch {
+      return unreachable('kubectl answered with output that is not JSON; is this a Kubernetes API server?');
+    }
   }
   if (own) {
     const answer = await own;

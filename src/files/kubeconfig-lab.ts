@@ -162,9 +162,9 @@ function quickCurrentContext(text: string): string | undefined {
 
 async function parseKubeconfig(text: string, file: string): Promise<unknown> {
   // Loaded only for a kubeconfig that mentions churn-labs: most commands never need it.
-  const { parse } = await import('yaml');
+  const { parseYaml } = await import('./yaml-parse.js');
   try {
-    return parse(text, { maxAliasCount: 100, uniqueKeys: false });
+    return parseYaml(text);
   } catch (error) {
     const reason = (error as Error).message.split('\n')[0];
     throw usageError(
