@@ -1,6 +1,7 @@
 import { MANIFEST_NAMESPACE } from '../files/render-manifests.js';
 import type { Lab } from '../lab.js';
 import type { DockerInfo } from './docker.js';
+import { classroomNamespaceStep } from './environment/classroom.js';
 import { kindClusterStep, kindClusters, kindKubeconfigArgs, simClusterStep } from './environment/cluster.js';
 import { toolFailure } from './environment/failures.js';
 import {
@@ -82,6 +83,14 @@ function planSteps(lab: LabEnvironment, options: Omit<UpOptions, 'onEvent' | 'si
       skipped('metrics-server', 'metrics-server', 'the simulated cluster serves the metrics API itself'),
       workspace,
       smoke,
+    ];
+
+  // A classroom learner: the instructor made the namespace and everything cluster-wide.
+  if (lab.classroom)
+    return [
+      simPreflightStep(target),
+      classroomNamespaceStep(target, lab.namespace ?? MANIFEST_NAMESPACE),
+      workspace,
     ];
 
   if (target.context !== DEFAULT_CONTEXT)

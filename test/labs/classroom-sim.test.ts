@@ -1,12 +1,10 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageSources } from '../../src/cluster/environment/sources.js';
-import { runSteps } from '../../src/cluster/environment/steps.js';
-import { workspaceStep } from '../../src/cluster/environment/workspace.js';
-import { workspaceTarget } from '../../src/cluster/environment.js';
+import { type UpEvent, type UpResult, up } from '../../src/cluster/environment.js';
 import { closeLab, type Lab, openLab, rememberLab } from '../../src/lab.js';
 import { type Simulator, startSimulator } from '../../src/sim/main.js';
 import { churnLabs } from '../cli/helpers.js';
@@ -49,6 +47,7 @@ describe('a classroom learner in their own namespace, on the simulated cluster',
   let sim: Simulator;
   let lab: Lab;
   let kubeconfig: string;
+  let upSteps: NonNullable<UpResult['steps']>;
   const admin = (args: string[]) =>
     execa('kubectl', ['--kubeconfig', sim.kubeconfig, '--context', sim.context, ...args], { reject: false });
 
@@ -62,11 +61,10 @@ describe('a classroom learner in their own namespace, on the simulated cluster',
     expect((await admin(['create', 'namespace', NS])).exitCode).toBe(0);
     // What `start --kubeconfig ada.kubeconfig` does: the learner's lab, the workspace rendered for it, remembered.
     lab = await openLab({ home, kubeconfig, warn: () => {} });
-    const copied = await runSteps(
-      [workspaceStep(lab.paths.workspace, packageSources(), undefined, workspaceTarget(lab))],
-      () => {},
-    );
-    expect(copied.ok).toBe(true);
+    const events: UpEvent[] = [];
+    const result = await up(lab, { onEvent: (e) => events.push(e) });
+    expect(result.ok, JSON.stringify(result.steps)).toBe(true);
+    upSteps = result.steps ?? [];
     await rememberLab(lab);
   }, 60_000);
 
@@ -89,6 +87,34 @@ describe('a classroom learner in their own namespace, on the simulated cluster',
     expect(String(checked.stdout)).toContain(`context churn-labs-ada of ${kubeconfig}`);
     // The namespace the instructor made passes at once; nothing is applied yet.
     expect(String(checked.stdout)).toMatch(/The namespace churn-mlops-ada exists/);
+  }, 60_000);
+
+  it('brings the lab up without kind or Docker: kubectl, the namespace the instructor made, the workspace rendered for it', async () => {
+    expect(upSteps.map((s) => [s.id, s.outcome])).toEqual([
+      ['preflight', 'ok'],
+      ['classroom', 'ok'],
+      ['workspace', 'ok'],
+    ]);
+    const k8s = join(lab.paths.workspace, 'k8s');
+    expect(existsSync(join(k8s, 'namespace.yaml'))).toBe(false);
+    expect(await readFile(join(k8s, 'api-deployment.yaml'), 'utf8')).toContain(`namespace: ${NS}\n`);
+    // A learner whose namespace is not there is told so, and who makes it.
+    const nobody = {
+      ...lab,
+      namespace: 'churn-mlops-nobody',
+      paths: { ...lab.paths, workspace: join(home, 'w2') },
+    };
+    const events: UpEvent[] = [];
+    const failed = await up(nobody, { onEvent: (e) => events.push(e) });
+    expect(failed).toMatchObject({ ok: false, failedStep: 'classroom' });
+    const end = events.find((e) => e.type === 'step-end' && e.id === 'classroom');
+    expect(end).toMatchObject({
+      outcome: 'failed',
+      detail: expect.stringContaining(
+        'The namespace churn-mlops-nobody does not exist on the cluster of context churn-labs-ada',
+      ),
+      fix: expect.stringContaining('classroom create'),
+    });
   }, 60_000);
 
   it('solve deploy-system then check deploy-system pass in churn-mlops-ada, with nothing in churn-mlops', async () => {
