@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { own } from '../kube/own.js';
 import { learnerContext, learnerNamespace } from './learners.js';
 
@@ -80,40 +79,4 @@ export function learnerKubeconfig(
     'current-context': name,
   };
   return `# churn-labs classroom: learner ${learner}. Run: npx churn-labs start --kubeconfig ${learner}.kubeconfig\n${stringify(config)}`;
-}
-
-/**
- * The class a kubeconfig's context belongs to, from its `churn-labs` extension, or undefined (no
- * such context, no extension, a file that is not a kubeconfig). Read with the yaml parser, not
- * kubectl: every command opens the lab, and a kubectl call would cost it ~100 ms.
- */
-export function readClassroomExtension(path: string, context: string): ClassroomExtension | undefined {
-  let config: unknown;
-  try {
-    const text = readFileSync(path, 'utf8');
-    if (text.length > 4 * 1024 * 1024) return undefined;
-    config = parse(text, { maxAliasCount: 100 });
-  } catch {
-    return undefined;
-  }
-  const contexts = own(config, 'contexts');
-  if (!Array.isArray(contexts)) return undefined;
-  const entry = contexts.find((c) => own(c, 'name') === context);
-  const extensions = own(own(entry, 'context'), 'extensions');
-  if (!Array.isArray(extensions)) return undefined;
-  const found = own(
-    extensions.find((e) => own(e, 'name') === 'churn-labs'),
-    'extension',
-  );
-  const learner = own(found, 'learner');
-  const namespace = own(found, 'namespace');
-  if (typeof learner !== 'string' || typeof namespace !== 'string') return undefined;
-  const registry = own(found, 'registry');
-  const storageClass = own(found, 'storageClass');
-  return {
-    learner,
-    namespace,
-    ...(typeof registry === 'string' ? { registry } : {}),
-    ...(typeof storageClass === 'string' ? { storageClass } : {}),
-  };
 }

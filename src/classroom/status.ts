@@ -72,22 +72,15 @@ export function currentPlace(
   return { exercise, step: exercise.steps.find((s) => !passed.has(s.id)) };
 }
 
-/** The checks of a learner's current step, as they read in the learner's namespace. */
-export function currentChecks(course: Course, learner: Learner): Check[] {
-  return (
-    currentPlace(course, learner.progress)?.step?.checks.map((c) => inNamespace(c, learner.namespace)) ?? []
-  );
-}
+/** An exercise as it reads in a learner's namespace (its placeholders filled for their lab). */
+export type RenderFor = (exercise: Exercise, namespace: string) => Exercise;
 
-/**
- * A check as it reads in another namespace than the course's own: `{{namespace}}` filled, and
- * the course namespace's own existence check turned to the learner's.
- */
-export function inNamespace(check: Check, namespace: string): Check {
-  const filled = JSON.parse(JSON.stringify(check).replaceAll('{{namespace}}', namespace)) as Check;
-  if ('kind' in filled && filled.kind === 'Namespace' && 'name' in filled && filled.name === 'churn-mlops')
-    return { ...filled, name: namespace } as Check;
-  return filled;
+/** The checks of a learner's current step, as they read in the learner's namespace. */
+export function currentChecks(course: Course, learner: Learner, render: RenderFor): Check[] {
+  const place = currentPlace(course, learner.progress);
+  if (!place?.step) return [];
+  const stepId = place.step.id;
+  return render(place.exercise, learner.namespace).steps.find((s) => s.id === stepId)?.checks ?? [];
 }
 
 export interface CheckStatus {
@@ -116,6 +109,7 @@ export function learnerStatus(
   course: Course,
   learner: Learner,
   objects: readonly KubeObject[] | undefined,
+  render: RenderFor,
 ): LearnerStatus {
   const { progress } = learner;
   const exercises = course.exercises.map((e) => ({
@@ -132,13 +126,16 @@ export function learnerStatus(
     const snapshot = new Snapshot(learner.namespace, objects ? [...objects] : []);
     const reading = { reachable: true as const, snapshot, probes: new Map() };
     const passedAt = progress.exercises[place.exercise.id]?.steps ?? {};
-    checks = place.step.checks.map((check) => {
+    const stepId = place.step.id;
+    const rendered =
+      render(place.exercise, learner.namespace).steps.find((s) => s.id === stepId)?.checks ?? [];
+    checks = rendered.map((check) => {
       if (!isObjectCheck(check))
         return { id: check.id, title: check.title, passed: null, message: "read by the learner's app" };
       if (!objects)
         return { id: check.id, title: check.title, passed: null, message: 'the cluster could not be read' };
       const verdict = judgeCheck(
-        inNamespace(check, learner.namespace),
+        check,
         reading,
         passedAt,
         {},

@@ -1,5 +1,7 @@
+import { MANIFEST_NAMESPACE } from '../files/render-manifests.js';
 import type { Lab } from '../lab.js';
 import type { DockerInfo } from './docker.js';
+import { classroomNamespaceStep } from './environment/classroom.js';
 import { kindClusterStep, kindClusters, kindKubeconfigArgs, simClusterStep } from './environment/cluster.js';
 import { toolFailure } from './environment/failures.js';
 import {
@@ -17,7 +19,7 @@ import { preflightStep, simPreflightStep } from './environment/preflight.js';
 import { smokeStep } from './environment/smoke.js';
 import { LAB_IMAGES, packageSources } from './environment/sources.js';
 import { commandLine, runSteps, type Step, StepFailed, type StepIO } from './environment/steps.js';
-import { workspaceStep } from './environment/workspace.js';
+import { type WorkspaceTarget, workspaceStep } from './environment/workspace.js';
 import type { UpOptions, UpResult, UpTimeouts } from './environment-api.js';
 import { CLUSTER_NAME, kind } from './kind.js';
 import { DEFAULT_CONTEXT, SIM_CONTEXT } from './kubectl.js';
@@ -27,7 +29,16 @@ export { WORKSPACE_STATE } from './environment/workspace.js';
 export type { UpEvent, UpOptions, UpResult, UpTimeouts } from './environment-api.js';
 
 /** What `up` and `down` need of the lab: the cluster to talk to and the state folder. */
-export type LabEnvironment = Pick<Lab, 'target' | 'paths'>;
+export type LabEnvironment = Pick<Lab, 'target' | 'paths'> &
+  Partial<Pick<Lab, 'namespace' | 'registry' | 'storageClass' | 'classroom'>>;
+
+/** How the lab's workspace manifests are rendered: its namespace, registry and StorageClass. */
+export const workspaceTarget = (lab: LabEnvironment): WorkspaceTarget => ({
+  namespace: lab.namespace ?? MANIFEST_NAMESPACE,
+  ...(lab.registry !== undefined ? { registry: lab.registry } : {}),
+  ...(lab.storageClass !== undefined ? { storageClass: lab.storageClass } : {}),
+  ...(lab.classroom !== undefined ? { classroom: true } : {}),
+});
 
 export const DEFAULT_TIMEOUTS: UpTimeouts = {
   clusterHealthMs: 20_000,
@@ -52,7 +63,12 @@ function planSteps(lab: LabEnvironment, options: Omit<UpOptions, 'onEvent' | 'si
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const sources = packageSources(options.packageDir);
   const { target } = lab;
-  const workspace = workspaceStep(lab.paths.workspace, sources, options.confirmOverwrite);
+  const workspace = workspaceStep(
+    lab.paths.workspace,
+    sources,
+    options.confirmOverwrite,
+    workspaceTarget(lab),
+  );
   const smoke = smokeStep(target, timeouts);
 
   if (target.context === SIM_CONTEXT)
@@ -67,6 +83,14 @@ function planSteps(lab: LabEnvironment, options: Omit<UpOptions, 'onEvent' | 'si
       skipped('metrics-server', 'metrics-server', 'the simulated cluster serves the metrics API itself'),
       workspace,
       smoke,
+    ];
+
+  // A classroom learner: the instructor made the namespace and everything cluster-wide.
+  if (lab.classroom)
+    return [
+      simPreflightStep(target),
+      classroomNamespaceStep(target, lab.namespace ?? MANIFEST_NAMESPACE),
+      workspace,
     ];
 
   if (target.context !== DEFAULT_CONTEXT)

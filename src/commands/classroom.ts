@@ -260,6 +260,18 @@ interface ClassReading {
 async function readClass(lab: Lab, withChecks: boolean): Promise<ClassReading> {
   const { LEARNER_SELECTOR } = await import('../classroom/objects.js');
   const { learnersFrom, currentChecks, learnerStatus, kindsOf } = await import('../classroom/status.js');
+  // lab.course is rendered for the instructor's own namespace; each learner's step is rendered
+  // for theirs, from the course as written.
+  const { loadCourse } = await import('../files/course-files.js');
+  const { imagesPrefix, renderExercise } = await import('../course/render.js');
+  const course = await loadCourse();
+  const render = (exercise: import('../course/schema.js').Exercise, namespace: string) =>
+    renderExercise(exercise, {
+      namespace,
+      images: imagesPrefix(lab.registry),
+      workspace: lab.paths.workspace,
+      context: lab.target.context,
+    });
   const learners = learnersFrom(
     items(
       await must(
@@ -274,7 +286,7 @@ async function readClass(lab: Lab, withChecks: boolean): Promise<ClassReading> {
     const { kindsFor } = await import('../cluster/observe.js');
     const { KINDS } = await import('../kube/objects.js');
     const kinds = kindsOf(
-      learners.flatMap((l) => currentChecks(lab.course, l)),
+      learners.flatMap((l) => currentChecks(course, l, render)),
       kindsFor,
     );
     byNamespace = new Map(learners.map((l) => [l.namespace, []]));
@@ -294,7 +306,7 @@ async function readClass(lab: Lab, withChecks: boolean): Promise<ClassReading> {
   }
   return {
     lab,
-    statuses: learners.map((l) => learnerStatus(lab.course, l, byNamespace?.get(l.namespace))),
+    statuses: learners.map((l) => learnerStatus(course, l, byNamespace?.get(l.namespace), render)),
   };
 }
 

@@ -2,9 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { adminCluster, learnerKubeconfig, readClassroomExtension } from '../../src/classroom/kubeconfig.js';
+import { adminCluster, learnerKubeconfig } from '../../src/classroom/kubeconfig.js';
 import { MAX_NAME_LENGTH, parseLearners } from '../../src/classroom/learners.js';
 import { csvField } from '../../src/commands/classroom.js';
+import { readKubeconfigLab } from '../../src/files/kubeconfig-lab.js';
 
 describe('the learners file', () => {
   it('reads one name a line, with blank lines and comments', () => {
@@ -57,13 +58,14 @@ describe("a learner's kubeconfig", () => {
       expect(text).toContain('namespace: churn-mlops-ana');
       expect(text).toContain('token: tok-en');
       expect(text).toContain('certificate-authority-data: Q0E=');
-      expect(readClassroomExtension(file, 'churn-labs-ana')).toEqual({
+      // As the lab reads it (src/files/kubeconfig-lab.ts).
+      const read = await readKubeconfigLab([file]);
+      expect(read.currentContext).toBe('churn-labs-ana');
+      expect(read.extensions.get('churn-labs-ana')).toMatchObject({
         learner: 'ana',
         namespace: 'churn-mlops-ana',
         registry: 'reg.example/class',
       });
-      expect(readClassroomExtension(file, 'other')).toBeUndefined();
-      expect(readClassroomExtension(join(dir, 'none'), 'churn-labs-ana')).toBeUndefined();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
