@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { writeFileAtomic } from '../../files/atomic.js';
+import { type ManifestTarget, renderManifest, rendersAsIs } from '../../files/render-manifests.js';
 import type { PackageSources } from './sources.js';
 import type { Step } from './steps.js';
 
@@ -72,13 +73,22 @@ export function workspaceStep(
   workspace: string,
   sources: PackageSources,
   confirmOverwrite?: (files: string[]) => Promise<boolean>,
+  /** What to render the files for; a function when an earlier step decides it (the storage class). */
+  renderFor: ManifestTarget | (() => ManifestTarget) = {},
 ): Step {
   const k8s = join(workspace, 'k8s');
+  // Off kind the files are rendered for the cluster (registry, storage class, namespace); what was
+  // copied is then the rendered file, and an edit is told from it the same way.
+  const render = (content: Buffer, rel: string, target: ManifestTarget) =>
+    rendersAsIs(target) || !/\.ya?ml$/.test(rel)
+      ? content
+      : Buffer.from(renderManifest(content.toString('utf8'), target));
   return {
     id: 'workspace',
     title: 'Workspace manifests',
     command: `copy ${sources.manifests} -> ${k8s}`,
     async run(io) {
+      const target = typeof renderFor === 'function' ? renderFor() : renderFor;
       const statePath = join(workspace, WORKSPACE_STATE);
       const state = await readState(statePath);
       const files = await packageFiles(sources.manifests);
@@ -88,7 +98,7 @@ export function workspaceStep(
       const toWrite: { rel: string; content: Buffer }[] = [];
       const edited: { rel: string; content: Buffer; hash: string }[] = [];
       for (const [source, rel] of files) {
-        const content = await readFile(source);
+        const content = render(await readFile(source), rel, target);
         const hash = sha256(content);
         const current = await readIfExists(join(workspace, rel));
         const recorded = state?.copied[rel];
