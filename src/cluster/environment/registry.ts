@@ -137,8 +137,9 @@ export function nodePlatformsStep(target: ClusterTarget, onPlatforms: (platforms
           'Add a Linux node to the cluster, then run churn-labs up again.',
         );
       onPlatforms(platforms);
+      // Only read: a second up that finds everything in place says so.
       return {
-        outcome: 'ok',
+        outcome: 'skipped',
         detail: `${all.length} node${all.length === 1 ? '' : 's'} (${platforms.join(', ')}); images are built for ${platforms.length === 1 ? 'it' : 'them'}`,
       };
     },

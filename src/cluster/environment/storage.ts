@@ -31,7 +31,8 @@ export function defaultStorageClass(classes: StorageClassLike[]): string | undef
 }
 
 /**
- * The course's claims ask for kind's class `standard`. On a cluster without it they take the class
+ * The course's claims ask for kind's class `standard`. The step changes nothing in the cluster (the
+ * workspace step renders the choice), so it ends as skipped whatever it chose. On a cluster without it they take the class
  * given with --storage-class, else the cluster's default, and the learner is told in one line; with
  * neither, the claims cannot bind, and the learner is told which exercises that stops.
  */
@@ -74,7 +75,7 @@ export function storageClassStep(
             `Give one of its classes: ${fixCommand} --storage-class CLASS (kubectl get storageclass --context ${target.context} lists them).`,
           );
         onClass(requested);
-        return { outcome: 'ok', detail: `the claims use class ${requested}, as asked` };
+        return { outcome: 'skipped', detail: `the claims use class ${requested}` };
       }
       if (names.includes(COURSE_STORAGE_CLASS)) {
         onClass(COURSE_STORAGE_CLASS);
@@ -89,7 +90,7 @@ export function storageClassStep(
         io.notice(
           `This cluster has no StorageClass ${COURSE_STORAGE_CLASS} (kind's): the claims in your manifests use its default class, ${fallback}.`,
         );
-        return { outcome: 'ok', detail: `the claims use the default class ${fallback}` };
+        return { outcome: 'skipped', detail: `the claims use the default class ${fallback}` };
       }
       io.notice(
         `This cluster has no StorageClass ${COURSE_STORAGE_CLASS} and no default class (it has: ${listed}): the lab's claims cannot bind, so the model volume of Exercise 1, persistent-storage and incident-volume-pending cannot pass. Name a class with ${fixCommand} --storage-class CLASS, or mark one as the default: kubectl patch storageclass CLASS -p '{"metadata":{"annotations":{"storageclass.kubernetes.io/is-default-class":"true"}}}' --context ${target.context}.`,
