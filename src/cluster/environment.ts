@@ -1,3 +1,4 @@
+import { readLastLab } from '../files/last-lab.js';
 import type { Lab } from '../lab.js';
 import type { DockerInfo } from './docker.js';
 import { kindClusterStep, kindClusters, kindKubeconfigArgs, simClusterStep } from './environment/cluster.js';
@@ -54,6 +55,15 @@ export const DEFAULT_TIMEOUTS: UpTimeouts = {
  * cluster (context churn-labs-sim) kind, Docker and metrics-server are skipped.
  */
 export async function up(lab: LabEnvironment, options: UpOptions): Promise<UpResult> {
+  // The terminal app brings the lab up again without options: off kind, the registry and class are
+  // those `up` was given last time for this context.
+  const last = options.registry === undefined ? readLastLab(lab.paths.lastLab) : undefined;
+  if (last?.context === lab.target.context && last.registry)
+    options = {
+      ...options,
+      registry: last.registry,
+      storageClass: options.storageClass ?? last.storageClass,
+    };
   const rendered: NonNullable<UpResult['lab']> = {};
   const result = await runSteps(planSteps(lab, options, rendered), options.onEvent, options.signal);
   return lab.target.context === SIM_CONTEXT || lab.target.context === DEFAULT_CONTEXT

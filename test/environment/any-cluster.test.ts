@@ -327,6 +327,23 @@ describe('up --context on nodes of other platforms, and without the metrics API'
     expect(JSON.stringify(deployment?.spec)).not.toContain('kubelet-insecure-tls');
   }, 60_000);
 
+  it('without options (the terminal app): takes the registry and class up was given last for this context', async () => {
+    await fakeClass(['amd64']);
+    const { writeLastLab } = await import('../../src/files/last-lab.js');
+    await writeLastLab(machine.lab.paths.lastLab, {
+      context: 'k3s-lab',
+      registry: 'ghcr.io/acme',
+      storageClass: 'standard',
+    });
+    const { result } = await machine.up();
+    expect(result).toMatchObject({ ok: true, lab: { registry: 'ghcr.io/acme', storageClass: 'standard' } });
+    expect(
+      docker(await machine.calls())
+        .filter((a) => a[0] === 'push')
+        .map((a) => a[1]),
+    ).toContain('ghcr.io/acme/churn-labs/churn-api:0.1.0');
+  }, 60_000);
+
   it('the metrics API already there: nothing is asked or installed', async () => {
     await fakeClass(['amd64']);
     machine.cluster.objects.set('deployments|kube-system|metrics-server', {
