@@ -216,6 +216,65 @@ describe('ResourceQuota', () => {
     );
   }, 90_000);
 
+  it('counts only the pods its scopes select (BestEffort)', async () => {
+    const ns = await namespace('quota-scopes');
+    const manifest = `apiVersion: v1
+kind: ResourceQuota
+metadata:
+  name: best-effort
+spec:
+  hard: {pods: "1"}
+  scopes: [BestEffort]
+`;
+    expect((await kubectl(['apply', '-n', ns, '-f', '-'], manifest)).code).toBe(0);
+    await until(
+      'the quota status',
+      async () => (await jsonpath(['get', 'quota', 'best-effort', '-n', ns], '{.status.used.pods}')) === '0',
+    );
+    expect((await kubectl(['apply', '-n', ns, '-f', '-'], pod('first', ''))).code).toBe(0);
+    const second = await kubectl(['apply', '-n', ns, '-f', '-'], pod('second', ''));
+    expect(second.err).toBe(
+      'Error from server (Forbidden): error when creating "STDIN": pods "second" is forbidden: exceeded quota: best-effort, requested: pods=1, used: pods=1, limited: pods=1',
+    );
+    const burstable = pod('burstable', '      resources:\n        requests: {cpu: 100m}\n');
+    expect((await kubectl(['apply', '-n', ns, '-f', '-'], burstable)).code).toBe(0);
+    expect(await jsonpath(['get', 'quota', 'best-effort', '-n', ns], '{.status.used.pods}')).toBe('1');
+
+    const invalid = manifest
+      .replace('name: best-effort', 'name: bad')
+      .replace('{pods: "1"}', '{requests.cpu: "1"}');
+    expect((await kubectl(['apply', '-n', ns, '-f', '-'], invalid)).err).toContain(
+      'spec.scopes: Invalid value: []core.ResourceQuotaScope{"BestEffort"}: unsupported scope applied to resource',
+    );
+  }, 60_000);
+
+  it('counts claims and their storage', async () => {
+    const ns = await namespace('quota-storage');
+    await applyQuota(ns, { 'requests.storage': '5Gi', persistentvolumeclaims: '2' });
+    const claim = (name: string, size: string) => `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: ${name}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources:
+    requests: {storage: ${size}}
+`;
+    const refused = await kubectl(['apply', '-n', ns, '-f', '-'], claim('big', '10Gi'));
+    expect(refused.err).toBe(
+      'Error from server (Forbidden): error when creating "STDIN": persistentvolumeclaims "big" is forbidden: exceeded quota: churn-labs-quota, requested: requests.storage=10Gi, used: requests.storage=0, limited: requests.storage=5Gi',
+    );
+    expect((await kubectl(['apply', '-n', ns, '-f', '-'], claim('small', '1Gi'))).code).toBe(0);
+    await until(
+      'the claim counted',
+      async () =>
+        (await jsonpath(
+          ['get', 'quota', 'churn-labs-quota', '-n', ns],
+          '{.status.used.requests\\.storage}',
+        )) === '1Gi',
+    );
+  }, 60_000);
+
   it('releases the pods of a finished Job', async () => {
     const ns = await namespace('quota-job');
     await applyQuota(ns, { pods: '1', 'count/jobs.batch': '2' });
