@@ -395,6 +395,53 @@ spec:
     );
   }, 60_000);
 
+  it('makes FailedCreate events of a StatefulSet and a DaemonSet whose pods it refuses', async () => {
+    const ns = await namespace('limits-sets');
+    expect((await kubectl(['apply', '-n', ns, '-f', '-'], limitRange)).code).toBe(0);
+    const template = `  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+          resources:
+            limits: {cpu: "3"}
+`;
+    const sets = `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: web
+spec:
+  serviceName: web
+${template}---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: web
+spec:
+${template}`;
+    expect((await kubectl(['apply', '-n', ns, '-f', '-'], sets)).code).toBe(0);
+    const messages = await until('FailedCreate events on both', async () => {
+      const out = await jsonpath(
+        ['get', 'events', '-n', ns, '--field-selector', 'reason=FailedCreate'],
+        '{range .items[*]}{.involvedObject.kind}: {.message}{"\\n"}{end}',
+      );
+      const lines = out.split('\n');
+      const daemon = lines.find((line) => line.startsWith('DaemonSet: '));
+      const stateful = lines.find((line) => line.startsWith('StatefulSet: '));
+      return daemon && stateful && [daemon, stateful];
+    });
+    expect(messages[0]).toMatch(
+      /^DaemonSet: Error creating: pods "web-[a-z0-9]{5}" is forbidden: maximum cpu usage per Container is 1, but limit is 3$/,
+    );
+    expect(messages[1]).toBe(
+      'StatefulSet: create Pod web-0 in StatefulSet web failed error: pods "web-0" is forbidden: maximum cpu usage per Container is 1, but limit is 3',
+    );
+  }, 60_000);
+
   it('validates a LimitRange and a ResourceQuota as the API server does', async () => {
     const ns = await namespace('limits-invalid');
     const bad = `apiVersion: v1
