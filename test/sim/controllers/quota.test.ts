@@ -365,6 +365,32 @@ describe('LimitRange', () => {
     );
   }, 60_000);
 
+  it('limits a whole pod too (type Pod), summing its containers', async () => {
+    const ns = await namespace('limits-pod');
+    const perPod = `apiVersion: v1
+kind: LimitRange
+metadata:
+  name: per-pod
+spec:
+  limits:
+    - type: Pod
+      max: {memory: 1Gi}
+`;
+    expect((await kubectl(['apply', '-n', ns, '-f', '-'], perPod)).code).toBe(0);
+    const two = `apiVersion: v1
+kind: Pod
+metadata:
+  name: two
+spec:
+  containers:
+    - {name: a, image: nginx, resources: {limits: {memory: 768Mi}}}
+    - {name: b, image: nginx, resources: {limits: {memory: 768Mi}}}
+`;
+    expect((await kubectl(['apply', '-n', ns, '-f', '-'], two)).err).toBe(
+      'Error from server (Forbidden): error when creating "STDIN": pods "two" is forbidden: maximum memory usage per Pod is 1Gi, but limit is 1536Mi',
+    );
+  }, 60_000);
+
   it('makes FailedCreate events of a Job whose pods the limit range refuses', async () => {
     const ns = await namespace('limits-job');
     expect((await kubectl(['apply', '-n', ns, '-f', '-'], limitRange)).code).toBe(0);
