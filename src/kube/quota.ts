@@ -86,7 +86,11 @@ function podCharged(pod: KubeObject, nowMs: number): boolean {
 type Container = { resources?: { requests?: ResourceList; limits?: ResourceList }; restartPolicy?: string };
 
 /** resourcehelper.PodRequests / PodLimits: containers (and sidecars) summed, the largest init container, overhead. */
-function podResources(pod: KubeObject, field: 'requests' | 'limits'): ResourceList {
+export function podResources(
+  pod: KubeObject,
+  field: 'requests' | 'limits',
+  options: { overhead?: boolean } = {},
+): ResourceList {
   const containers = (pod.spec?.containers ?? []) as Container[];
   const inits = (pod.spec?.initContainers ?? []) as Container[];
   let sum: ResourceList = {};
@@ -107,7 +111,7 @@ function podResources(pod: KubeObject, field: 'requests' | 'limits'): ResourceLi
   }
   for (const [k, v] of Object.entries(initMax))
     if (!hasOwn(sum, k) || exact(v).nanos > exact(sum[k]).nanos) setOwn(sum, k, v);
-  if (pod.spec?.overhead) {
+  if (pod.spec?.overhead && options.overhead !== false) {
     const overhead = mask(pod.spec.overhead as ResourceList, Object.keys(sum));
     sum = addLists(sum, overhead);
   }

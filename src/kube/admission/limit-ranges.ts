@@ -1,6 +1,8 @@
 import { forbidden } from '../errors.js';
+import type { KubeObject } from '../objects.js';
 import { hasOwn, own, setOwn } from '../own.js';
 import { exactQuantity, formatExact } from '../quantity.js';
+import { podResources } from '../quota.js';
 import { naming } from '../resources.js';
 import type { FieldErrors } from './field-errors.js';
 import { qualifiedName } from './names.js';
@@ -301,29 +303,8 @@ function checkItem(item: Item, type: string, requests: List, limits: List, probl
 }
 
 /** The pod's requests or limits as the limit ranger sums them (podRequests / podLimits, no overhead). */
-function podTotals(pod: Obj, field: 'requests' | 'limits'): List {
-  let sum = new Map<string, bigint>();
-  const add = (into: Map<string, bigint>, list: List) => {
-    const out = new Map(into);
-    for (const [k, v] of Object.entries(list)) out.set(k, (out.get(k) ?? 0n) + nanos(v));
-    return out;
-  };
-  for (const c of (pod.spec?.containers ?? []) as Obj[]) sum = add(sum, c.resources?.[field] ?? {});
-  let sidecars = new Map<string, bigint>();
-  for (const c of (pod.spec?.initContainers ?? []) as Obj[]) {
-    const list = (c.resources?.[field] ?? {}) as List;
-    if (c.restartPolicy === 'Always') {
-      sum = add(sum, list);
-      sidecars = add(sidecars, list);
-      continue;
-    }
-    const running = add(sidecars, list);
-    for (const [k, v] of running) if (v > (sum.get(k) ?? 0n)) sum.set(k, v);
-  }
-  const out: List = {};
-  for (const [k, v] of sum) setOwn(out, k, formatExact({ nanos: v, format: 'decimal' }));
-  return out;
-}
+const podTotals = (pod: Obj, field: 'requests' | 'limits'): List =>
+  podResources(pod as KubeObject, field, { overhead: false });
 
 /** The 403 an admission plugin answers: `pods "x" is forbidden: ...`. */
 function refuse(kind: string, object: Obj, problems: string[]): never {

@@ -13,7 +13,7 @@ import {
   removeZeros,
   subtractNonNegative,
 } from '../quota.js';
-import type { FieldErrors } from './field-errors.js';
+import { type FieldErrors, GoLiteral } from './field-errors.js';
 import { admissionRefusal } from './limit-ranges.js';
 import { qualifiedName } from './names.js';
 import type { AdmissionContext, KindRules, Obj } from './rules.js';
@@ -99,11 +99,16 @@ function validateList(list: unknown, path: string, errors: FieldErrors): void {
   }
 }
 
+/** The scopes as validation prints them: the internal type's %#v. */
+const goScopes = (scopes: string[]) =>
+  new GoLiteral(`[]core.ResourceQuotaScope{${scopes.map((s) => JSON.stringify(s)).join(', ')}}`);
+
 function validateScopes(spec: Obj, errors: FieldErrors): void {
-  const scopes = (spec.scopes ?? []) as string[];
-  if (scopes.length === 0) return;
+  const listed = (spec.scopes ?? []) as string[];
+  if (listed.length === 0) return;
+  const scopes = goScopes(listed);
   const hard = Object.keys(spec.hard ?? {}).sort();
-  for (const scope of scopes) {
+  for (const scope of listed) {
     if (!SCOPES.includes(scope)) errors.invalid('spec.scopes', scopes, 'unsupported scope');
     for (const k of hard)
       if (STANDARD_QUOTA.has(k) && !scopeAllows(scope, k))
@@ -113,7 +118,7 @@ function validateScopes(spec: Obj, errors: FieldErrors): void {
     ['BestEffort', 'NotBestEffort'],
     ['Terminating', 'NotTerminating'],
   ])
-    if (scopes.includes(a!) && scopes.includes(b!))
+    if (listed.includes(a!) && listed.includes(b!))
       errors.invalid('spec.scopes', scopes, 'conflicting scopes');
 }
 
@@ -129,7 +134,7 @@ export const resourceQuotaRules: KindRules = {
     const scopes = [...((quota.spec?.scopes ?? []) as string[])].sort();
     const before = [...((old.spec?.scopes ?? []) as string[])].sort();
     if (JSON.stringify(scopes) !== JSON.stringify(before))
-      errors.invalid('spec.scopes', quota.spec?.scopes ?? [], 'field is immutable');
+      errors.invalid('spec.scopes', goScopes(quota.spec?.scopes ?? []), 'field is immutable');
   },
 };
 

@@ -1,3 +1,4 @@
+import { ApiError } from '../../kube/errors.js';
 import type { KubeObject } from '../../kube/objects.js';
 import type { StoreEvent } from '../store.js';
 import { claim } from './claims.js';
@@ -253,7 +254,15 @@ export class DaemonSetController extends Controller {
     for (const t of DAEMON_TOLERATIONS)
       if (!tolerations.some((have) => have.key === t.key && have.effect === t.effect)) tolerations.push(t);
     spec.tolerations = tolerations;
-    const created = createObject(this.store, 'Pod', pod);
+    let created: KubeObject;
+    try {
+      created = createObject(this.store, 'Pod', pod);
+    } catch (error) {
+      // A pod the API refuses (quota, limits) is said in an event, then retried (the queue's delay).
+      if (error instanceof ApiError)
+        announce(this.store, ds, 'Warning', 'FailedCreate', `Error creating: ${error.message}`, COMPONENT);
+      throw error;
+    }
     announce(
       this.store,
       ds,

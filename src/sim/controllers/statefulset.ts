@@ -208,12 +208,22 @@ export class StatefulSetController extends Controller {
     };
     if (template.metadata?.annotations && Object.keys(template.metadata.annotations).length > 0)
       metadata.annotations = { ...template.metadata.annotations };
-    const created = createObject(this.store, 'Pod', {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata,
-      spec: podSpec,
-    });
+    let created: KubeObject;
+    try {
+      created = createObject(this.store, 'Pod', { apiVersion: 'v1', kind: 'Pod', metadata, spec: podSpec });
+    } catch (error) {
+      // A pod the API refuses (quota, limits) is said in an event, then retried (the queue's delay).
+      if (error instanceof ApiError)
+        announce(
+          this.store,
+          sts,
+          'Warning',
+          'FailedCreate',
+          `create Pod ${name} in StatefulSet ${sts.metadata.name} failed error: ${error.message}`,
+          COMPONENT,
+        );
+      throw error;
+    }
     announce(
       this.store,
       sts,

@@ -216,6 +216,65 @@ describe('ResourceQuota', () => {
     );
   }, 90_000);
 
+  it('counts only the pods its scopes select (BestEffort)', async () => {
+    const ns = await namespace('quota-scopes');
+    const manifest = `apiVersion: v1
+kind: ResourceQuota
+metadata:
+  name: best-effort
+spec:
+  hard: {pods: "1"}
+  scopes: [BestEffort]
+`;
+    expect((await kubectl(['apply', '-n', ns, '-f', '-'], manifest)).code).toBe(0);
+    await until(
+      'the quota status',
+      async () => (await jsonpath(['get', 'quota', 'best-effort', '-n', ns], '{.status.used.pods}')) === '0',
+    );
+    expect((await kubectl(['apply', '-n', ns, '-f', '-'], pod('first', ''))).code).toBe(0);
+    const second = await kubectl(['apply', '-n', ns, '-f', '-'], pod('second', ''));
+    expect(second.err).toBe(
+      'Error from server (Forbidden): error when creating "STDIN": pods "second" is forbidden: exceeded quota: best-effort, requested: pods=1, used: pods=1, limited: pods=1',
+    );
+    const burstable = pod('burstable', '      resources:\n        requests: {cpu: 100m}\n');
+    expect((await kubectl(['apply', '-n', ns, '-f', '-'], burstable)).code).toBe(0);
+    expect(await jsonpath(['get', 'quota', 'best-effort', '-n', ns], '{.status.used.pods}')).toBe('1');
+
+    const invalid = manifest
+      .replace('name: best-effort', 'name: bad')
+      .replace('{pods: "1"}', '{requests.cpu: "1"}');
+    expect((await kubectl(['apply', '-n', ns, '-f', '-'], invalid)).err).toContain(
+      'spec.scopes: Invalid value: []core.ResourceQuotaScope{"BestEffort"}: unsupported scope applied to resource',
+    );
+  }, 60_000);
+
+  it('counts claims and their storage', async () => {
+    const ns = await namespace('quota-storage');
+    await applyQuota(ns, { 'requests.storage': '5Gi', persistentvolumeclaims: '2' });
+    const claim = (name: string, size: string) => `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: ${name}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources:
+    requests: {storage: ${size}}
+`;
+    const refused = await kubectl(['apply', '-n', ns, '-f', '-'], claim('big', '10Gi'));
+    expect(refused.err).toBe(
+      'Error from server (Forbidden): error when creating "STDIN": persistentvolumeclaims "big" is forbidden: exceeded quota: churn-labs-quota, requested: requests.storage=10Gi, used: requests.storage=0, limited: requests.storage=5Gi',
+    );
+    expect((await kubectl(['apply', '-n', ns, '-f', '-'], claim('small', '1Gi'))).code).toBe(0);
+    await until(
+      'the claim counted',
+      async () =>
+        (await jsonpath(
+          ['get', 'quota', 'churn-labs-quota', '-n', ns],
+          '{.status.used.requests\\.storage}',
+        )) === '1Gi',
+    );
+  }, 60_000);
+
   it('releases the pods of a finished Job', async () => {
     const ns = await namespace('quota-job');
     await applyQuota(ns, { pods: '1', 'count/jobs.batch': '2' });
@@ -306,6 +365,32 @@ describe('LimitRange', () => {
     );
   }, 60_000);
 
+  it('limits a whole pod too (type Pod), summing its containers', async () => {
+    const ns = await namespace('limits-pod');
+    const perPod = `apiVersion: v1
+kind: LimitRange
+metadata:
+  name: per-pod
+spec:
+  limits:
+    - type: Pod
+      max: {memory: 1Gi}
+`;
+    expect((await kubectl(['apply', '-n', ns, '-f', '-'], perPod)).code).toBe(0);
+    const two = `apiVersion: v1
+kind: Pod
+metadata:
+  name: two
+spec:
+  containers:
+    - {name: a, image: nginx, resources: {limits: {memory: 768Mi}}}
+    - {name: b, image: nginx, resources: {limits: {memory: 768Mi}}}
+`;
+    expect((await kubectl(['apply', '-n', ns, '-f', '-'], two)).err).toBe(
+      'Error from server (Forbidden): error when creating "STDIN": pods "two" is forbidden: maximum memory usage per Pod is 1Gi, but limit is 1536Mi',
+    );
+  }, 60_000);
+
   it('makes FailedCreate events of a Job whose pods the limit range refuses', async () => {
     const ns = await namespace('limits-job');
     expect((await kubectl(['apply', '-n', ns, '-f', '-'], limitRange)).code).toBe(0);
@@ -333,6 +418,53 @@ spec:
     );
     expect(event).toMatch(
       /^Error creating: pods "greedy-[a-z0-9]{5}" is forbidden: maximum memory usage per Container is 1Gi, but limit is 2Gi$/,
+    );
+  }, 60_000);
+
+  it('makes FailedCreate events of a StatefulSet and a DaemonSet whose pods it refuses', async () => {
+    const ns = await namespace('limits-sets');
+    expect((await kubectl(['apply', '-n', ns, '-f', '-'], limitRange)).code).toBe(0);
+    const template = `  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+          resources:
+            limits: {cpu: "3"}
+`;
+    const sets = `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: web
+spec:
+  serviceName: web
+${template}---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: web
+spec:
+${template}`;
+    expect((await kubectl(['apply', '-n', ns, '-f', '-'], sets)).code).toBe(0);
+    const messages = await until('FailedCreate events on both', async () => {
+      const out = await jsonpath(
+        ['get', 'events', '-n', ns, '--field-selector', 'reason=FailedCreate'],
+        '{range .items[*]}{.involvedObject.kind}: {.message}{"\\n"}{end}',
+      );
+      const lines = out.split('\n');
+      const daemon = lines.find((line) => line.startsWith('DaemonSet: '));
+      const stateful = lines.find((line) => line.startsWith('StatefulSet: '));
+      return daemon && stateful && [daemon, stateful];
+    });
+    expect(messages[0]).toMatch(
+      /^DaemonSet: Error creating: pods "web-[a-z0-9]{5}" is forbidden: maximum cpu usage per Container is 1, but limit is 3$/,
+    );
+    expect(messages[1]).toBe(
+      'StatefulSet: create Pod web-0 in StatefulSet web failed error: pods "web-0" is forbidden: maximum cpu usage per Container is 1, but limit is 3',
     );
   }, 60_000);
 
