@@ -175,7 +175,14 @@ function buildProgram(setExit: (code: number) => void): Command {
       'make a namespace, access and a kubeconfig for each learner of FILE (new names only; the rest is left as it is)',
     )
     .requiredOption('--learners <file>', 'a text file with one learner name a line (a-z, 0-9, -; # comments)')
-    .option('--registry <registry>', "the registry the class's images are pushed to (see up --registry)")
+    .option(
+      '--registry <registry>',
+      "the registry the class's images are pushed to (default: the one of the last up --registry of this context)",
+    )
+    .option(
+      '--storage-class <class>',
+      "the StorageClass the learners' claim asks for (default: the one the last up of this context found)",
+    )
     .option('--yes', 'do not ask first')
     .action(lazy(async () => (await import('./commands/classroom.js')).create));
   classroom

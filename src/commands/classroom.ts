@@ -87,6 +87,9 @@ export async function create(
   );
   const existing = new Map(namespaces.map((ns) => [ns.metadata.name, ns]));
   const dir = classroomDir(lab);
+  // What `up --context … --registry R [--storage-class C]` remembered for this cluster, unless given.
+  const registry = options.registry ?? lab.registry;
+  const storageClass = options.storageClass ?? lab.storageClass;
   // New learners, and learners whose making was cut short (their namespace is there but not their
   // kubeconfig): both are (re)applied, without ever replacing a progress ConfigMap.
   const fresh: string[] = [];
@@ -156,8 +159,8 @@ export async function create(
     writeFileAtomicSync(
       file,
       learnerKubeconfig(server, name, tokens.get(name)!, {
-        ...(options.registry ? { registry: options.registry } : {}),
-        ...(options.storageClass ? { storageClass: options.storageClass } : {}),
+        ...(registry ? { registry } : {}),
+        ...(storageClass ? { storageClass } : {}),
       }),
       0o600,
     );

@@ -106,9 +106,27 @@ describe('classroom create', () => {
     const kubeconfig = await readFile(kubeconfigOf('ana'), 'utf8');
     const file = join(room.home, 'learners-2.txt');
     await writeFile(file, [...learners, 'dee'].join('\n'));
-    const run = await room.churnLabs(['classroom', 'create', '--learners', file, '--yes']);
+    const run = await room.churnLabs([
+      'classroom',
+      'create',
+      '--learners',
+      file,
+      '--yes',
+      '--registry',
+      'registry.example:5000/class',
+      '--storage-class',
+      'fast',
+    ]);
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toMatch(/left as they are: ana, bob, cy/);
+    // The new learner's lab takes its images and claim's class from their kubeconfig.
+    const dee = parse(await readFile(kubeconfigOf('dee'), 'utf8'));
+    expect(dee.contexts[0].context.extensions[0].extension).toEqual({
+      learner: 'dee',
+      namespace: 'churn-mlops-dee',
+      registry: 'registry.example:5000/class',
+      storageClass: 'fast',
+    });
     expect(run.stdout).toMatch(/Wrote 1 kubeconfig/);
     expect(await resourceVersions('churn-mlops-ana')).toBe(before);
     expect(await readFile(kubeconfigOf('ana'), 'utf8')).toBe(kubeconfig);
