@@ -116,6 +116,17 @@ describe('incidents of the platform', () => {
     expect(pending).toMatch(/Pending/);
     const pvc = await shell(lab, `kubectl get pvc churn-mlops-cache ${ns}`);
     expect(pvc).toMatch(/Pending\s+fast-ssd/);
+    // The pod's event points at its claim, as the real scheduler's does; the claim names the class.
+    const scheduling = await outputUntil(
+      lab,
+      `kubectl get events ${ns} --field-selector reason=FailedScheduling`,
+      (o) => /unbound immediate/.test(o),
+      30,
+    );
+    expect(scheduling).toMatch(
+      /0\/1 nodes are available: pod has unbound immediate PersistentVolumeClaims\./,
+    );
+    expect(scheduling).not.toMatch(/fast-ssd/);
     const events = await outputUntil(
       lab,
       `kubectl describe pvc churn-mlops-cache ${ns}`,
