@@ -26,8 +26,12 @@ export async function list(options: CommonOptions): Promise<number> {
       number = 0;
     }
     number++;
+    // The marks of one kind are as wide, so that the ids line up.
+    const width = e.kind === 'incident' ? '✓ solved'.length : '✓ done'.length;
     const mark =
-      e.status === 'done' ? out.green(e.kind === 'incident' ? '✓ solved' : '✓ done') : out.dim('· todo');
+      e.status === 'done'
+        ? out.green((e.kind === 'incident' ? '✓ solved' : '✓ done').padEnd(width))
+        : out.dim('· todo'.padEnd(width));
     out.line(`${String(number).padStart(2)}. ${mark}  ${e.id.padEnd(24)} ${e.title}`);
   });
   return 0;

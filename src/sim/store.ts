@@ -117,8 +117,9 @@ export class Store {
       ...stored.metadata,
       uid: options.uid ?? randomUUID(),
       creationTimestamp: now(),
-      generation: 1,
+      ...(NO_GENERATION.has(kind) ? {} : { generation: 1 }),
     };
+    if (NO_GENERATION.has(kind)) delete (stored.metadata as { generation?: number }).generation;
     delete (stored.metadata as { deletionTimestamp?: string }).deletionTimestamp;
     return this.commit('ADDED', kind, stored);
   }
@@ -157,7 +158,7 @@ export class Store {
       ...next.metadata,
       uid: current.metadata.uid,
       creationTimestamp: current.metadata.creationTimestamp,
-      generation: current.metadata.generation,
+      ...(current.metadata.generation !== undefined ? { generation: current.metadata.generation } : {}),
       ...(current.metadata.deletionTimestamp
         ? { deletionTimestamp: current.metadata.deletionTimestamp }
         : {}),
@@ -168,7 +169,8 @@ export class Store {
       if (managed === undefined) delete (next.metadata as { managedFields?: unknown }).managedFields;
       else (next.metadata as { managedFields?: unknown }).managedFields = structuredClone(managed);
     }
-    if (!options.status && specChanged(current, next, options.whole))
+    if (NO_GENERATION.has(kind)) delete (next.metadata as { generation?: number }).generation;
+    else if (!options.status && specChanged(current, next, options.whole))
       next.metadata.generation = (current.metadata.generation ?? 1) + 1;
     if (JSON.stringify(withoutRevision(next)) === JSON.stringify(withoutRevision(current)))
       return structuredClone(current);
@@ -385,6 +387,34 @@ function withoutRevision(object: KubeObject): KubeObject {
   delete (copy.metadata as { resourceVersion?: string }).resourceVersion;
   return copy;
 }
+
+/**
+ * Kinds whose registry strategies set no metadata.generation (Kubernetes 1.32; Pods gain one in
+ * 1.33): kubectl shows none on them. Every other kind, custom resources too, counts its spec
+ * changes in it.
+ */
+const NO_GENERATION = new Set([
+  'Pod',
+  'Service',
+  'Endpoints',
+  'ConfigMap',
+  'Secret',
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'PersistentVolumeClaim',
+  'StorageClass',
+  'Event',
+  'Lease',
+  'ServiceAccount',
+  'ControllerRevision',
+  'ResourceQuota',
+  'LimitRange',
+  'Role',
+  'RoleBinding',
+  'ClusterRole',
+  'ClusterRoleBinding',
+]);
 
 /** Everything but metadata and status is "spec" for the generation (Deployments, Jobs, ...). */
 function specChanged(before: KubeObject, after: KubeObject, withStatus = false): boolean {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attempt, outputUntil, shell, solve, summary } from '../labs/helpers.js';
+import { attempt, checkUntil, outputUntil, shell, solve, summary } from '../labs/helpers.js';
 import { breakIt, checkRedUntil, healthyCluster, namesNoCause, type OnCall, resetIt } from './helpers.js';
 
 /**
@@ -124,6 +124,12 @@ describe('incidents of the API, go on', () => {
       60,
     );
     expect(described).toMatch(/Readiness probe failed: HTTP probe failed with statuscode: 404/);
+    // The change is a rollout like any other: the old ReplicaSet stays as history, scaled to 0.
+    const deployment = await shell(lab, `kubectl describe deployment churn-api ${ns}`);
+    expect(deployment).toMatch(/Scaled down replica set churn-api-\w+ to 0 from 3/);
+    expect(deployment).toMatch(/RollingUpdateStrategy:\s+0 max unavailable, 1 max surge/);
+    const history = await shell(lab, `kubectl rollout history deployment/churn-api ${ns}`);
+    expect(history.split('\n').filter((l) => /^\d+\s/.test(l)).length, history).toBeGreaterThanOrEqual(2);
     const red = await checkRedUntil(
       lab,
       'incident-not-ready',
@@ -143,6 +149,14 @@ describe('incidents of the API, go on', () => {
 
     const solved = await solve(lab, 'incident-not-ready', 150);
     expect(solved.passed, summary(solved)).toBe(true);
+    await resetIt(lab, 'incident-not-ready');
+
+    // Undoing the change (what a learner told "a change to the Deployment" tries first) fixes it too.
+    await breakIt(lab, 'incident-not-ready');
+    await checkRedUntil(lab, 'incident-not-ready', ['serves', 'endpoints', 'rolled-out', 'cause-fixed'], 60);
+    await shell(lab, `kubectl rollout undo deployment/churn-api ${ns}`);
+    const undone = await checkUntil(lab, 'incident-not-ready', (r) => r.passed, 150);
+    expect(undone.passed, summary(undone)).toBe(true);
     await resetIt(lab, 'incident-not-ready');
   }, 400_000);
 

@@ -41,6 +41,23 @@ describe('churn-labs on the incidents, without a cluster', () => {
     expect(text).toMatch(/On call \(after Exercise 1\)/);
   });
 
+  it('lines the ids up in list, whether an incident is solved or to do', async () => {
+    const aligned = `${home}/aligned`;
+    const solvedOne = course.exercises.find((e) => e.id === 'incident-bad-image')!;
+    await updateProgress(`${aligned}/progress.json`, (p) =>
+      recordPassedSteps(
+        p,
+        solvedOne,
+        solvedOne.steps.map((s) => s.id),
+      ),
+    );
+    const text = String((await churnLabs(['list'], { home: aligned })).stdout);
+    const lines = text.split('\n').filter((l) => /\bincident-[a-z-]+\s/.test(l));
+    expect(lines).toHaveLength(9);
+    expect(lines.some((l) => l.includes('✓ solved'))).toBe(true);
+    expect(new Set(lines.map((l) => l.indexOf('incident-'))).size, text).toBe(1);
+  });
+
   it('checks, hints and solves nothing of an incident not started, and says how to start it', async () => {
     const checked = await churnLabs(['check', 'incident-crashloop', '--json'], { home });
     expect(checked.exitCode).toBe(1);

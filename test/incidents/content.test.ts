@@ -16,9 +16,9 @@ const CAUSE_WORDS: Record<string, RegExp> = {
   'incident-bad-image': /image|tag|pull|0\.2\.1/i,
   'incident-not-ready': /readiness|probe|readyz|path|port/i,
   'incident-no-endpoints': /selector|label|v2/i,
-  'incident-pending': /memory|request|64Gi|insufficient|resources/i,
-  'incident-hpa-blind': /request|cpu request|resources/i,
-  'incident-batch-oom': /memory|oom|limit|24Mi/i,
+  'incident-pending': /memory|request|asks? for|64Gi|insufficient|resources/i,
+  'incident-hpa-blind': /request|cpu request|resources|missing/i,
+  'incident-batch-oom': /memory|oom|kill|limit|24Mi/i,
   'incident-cron-silent': /suspend/i,
   'incident-volume-pending': /storage ?class|fast-ssd|claim|pvc|provision/i,
 };

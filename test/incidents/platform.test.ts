@@ -69,6 +69,16 @@ describe('incidents of the platform', () => {
     expect(pods).toMatch(/OOMKilled/);
     const described = await shell(lab, `kubectl describe jobs ${ns} -l app=churn-batch-score`);
     expect(described).toMatch(/BackoffLimitExceeded/);
+    // Last night's Job looks as the CronJob controller makes one: stamped and listed for the 2 AM
+    // run, not made by hand (no "instantiate: manual", no UnexpectedJob on the CronJob).
+    const job = await shell(lab, `kubectl get jobs ${ns} -l app=churn-batch-score -o yaml`);
+    expect(job).toMatch(/batch\.kubernetes\.io\/cronjob-scheduled-timestamp: "\d{4}-\d\d-\d\dT02:00:00Z"/);
+    expect(job).not.toMatch(/instantiate/);
+    expect(job).toMatch(/blockOwnerDeletion: true/);
+    const cron = await shell(lab, `kubectl describe cronjob churn-batch-score ${ns}`);
+    expect(cron).toMatch(/Last Schedule Time:\s+\w{3}, \d\d \w{3} \d{4} 02:00:00 \+0000/);
+    expect(cron).toMatch(/SawCompletedJob .*status: Failed/);
+    expect(cron).not.toMatch(/UnexpectedJob/);
     const red = await checkRedUntil(lab, 'incident-batch-oom', ['cause-fixed', 'rerun'], 30);
     namesNoCause(red, /memory|OOM|24Mi/i);
 
@@ -116,6 +126,17 @@ describe('incidents of the platform', () => {
     expect(pending).toMatch(/Pending/);
     const pvc = await shell(lab, `kubectl get pvc churn-mlops-cache ${ns}`);
     expect(pvc).toMatch(/Pending\s+fast-ssd/);
+    // The pod's event points at its claim, as the real scheduler's does; the claim names the class.
+    const scheduling = await outputUntil(
+      lab,
+      `kubectl get events ${ns} --field-selector reason=FailedScheduling`,
+      (o) => /unbound immediate/.test(o),
+      30,
+    );
+    expect(scheduling).toMatch(
+      /0\/1 nodes are available: pod has unbound immediate PersistentVolumeClaims\./,
+    );
+    expect(scheduling).not.toMatch(/fast-ssd/);
     const events = await outputUntil(
       lab,
       `kubectl describe pvc churn-mlops-cache ${ns}`,

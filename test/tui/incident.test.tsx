@@ -2,9 +2,10 @@ import { writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { incidentExercise, incidentSchema } from '../../src/course/incident.js';
 import type { ExerciseResult } from '../../src/course/judge.js';
-import { recordBreak, recordPassedSteps } from '../../src/course/progress.js';
+import { type Progress, recordBreak, recordPassedSteps } from '../../src/course/progress.js';
 import { loadProgress, updateProgress } from '../../src/files/progress-store.js';
 import type { Lab } from '../../src/lab.js';
+import { type MapItem, resumeIndex } from '../../src/tui/screens/welcome/map.js';
 import { tempLab } from './fixtures.js';
 import { configMap, KEYS, namespaceObject, renderApp, TestCluster } from './harness.js';
 
@@ -143,5 +144,38 @@ describe('incidents in the app', () => {
     await app.waitForText('Enter starts it');
     expect(calls.restores).toBe(1);
     await app.close();
+  });
+});
+
+describe('the map after an incident', () => {
+  const item = (id: string, done: boolean, incident?: boolean): MapItem => ({
+    type: 'exercise',
+    id,
+    title: id,
+    done,
+    passed: done ? 1 : 0,
+    steps: 1,
+    ...(incident ? { incident: { locked: false, open: false } } : {}),
+  });
+  const position = (exercise: string) =>
+    ({ version: 1, exercises: {}, quizzes: {}, position: { exercise, step: 'heal' } }) as Progress;
+
+  it('rests on the next incident still to do after one is solved, not on the first exercise', () => {
+    const items = [
+      item('deploy-system', true),
+      item('test-api', false),
+      item('incident-a', true, true),
+      item('incident-b', true, true),
+      item('incident-c', false, true),
+    ];
+    expect(resumeIndex(items, position('incident-b'))).toBe(4);
+    // None after it: the first before it; none at all: the first exercise not done.
+    items[2] = item('incident-a', false, true);
+    items[4] = item('incident-c', true, true);
+    expect(resumeIndex(items, position('incident-b'))).toBe(2);
+    items[2] = item('incident-a', true, true);
+    expect(resumeIndex(items, position('incident-b'))).toBe(1);
+    // After an exercise, as before.
+    expect(resumeIndex(items, position('deploy-system'))).toBe(1);
   });
 });

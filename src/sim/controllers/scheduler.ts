@@ -111,7 +111,8 @@ export class Scheduler extends Controller {
       if (isBound(pvc)) continue;
       const className = pvc.spec?.storageClassName;
       const storageClass = className ? this.store.get('StorageClass', undefined, className) : undefined;
-      if (className && !storageClass) return `storageclass.storage.k8s.io "${className}" not found`;
+      // A class that does not exist counts as Immediate binding (IsDelayBindingMode): the pod waits
+      // for an unbound claim, and only the claim's events (ProvisioningFailed) name the class.
       if (storageClass?.volumeBindingMode !== 'WaitForFirstConsumer')
         return 'pod has unbound immediate PersistentVolumeClaims';
     }

@@ -157,6 +157,22 @@ describe('writing objects with the real kubectl', () => {
     expect(d.metadata.generation).toBe(2);
   });
 
+  it('keeps a generation only on the kinds whose strategies keep one (a Deployment, not a ConfigMap)', async () => {
+    await k('patch', 'configmap', 'shop-config', '-n', 'shop', '-p', '{"data":{"extra":"1"}}');
+    for (const [kind, name] of [
+      ['configmap', 'shop-config'],
+      ['secret', 'shop-secret'],
+      ['service', 'shop-api'],
+      ['pvc', 'shop-data'],
+      ['namespace', 'shop'],
+    ]) {
+      const object = await json('get', kind!, name!, ...(kind === 'namespace' ? [] : ['-n', 'shop']));
+      expect(object.metadata.generation, kind).toBeUndefined();
+    }
+    expect((await json('get', 'cronjob', 'nightly', '-n', 'shop')).metadata.generation).toBe(1);
+    expect((await json('get', 'deploy', 'shop-api', '-n', 'shop')).metadata.generation).toBeGreaterThan(0);
+  });
+
   it('defaults what the API server defaults', async () => {
     const d = await json('get', 'deploy', 'shop-api', '-n', 'shop');
     expect(d.spec.strategy).toEqual({

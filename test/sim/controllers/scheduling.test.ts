@@ -209,6 +209,11 @@ describe('volume binding', () => {
     apply(store, 'Pod', podObject('waiting', '64Mi', 'lost'));
     await waitFor(() => eventsAbout(store, 'waiting').some((e) => e.includes('FailedScheduling')));
     expect(store.require('Pod', NS, 'waiting').spec.nodeName).toBeUndefined();
+    // A claim of a class that does not exist counts as Immediate (IsDelayBindingMode treats a
+    // missing class so): the scheduler names the unbound claim; the claim's events name the class.
+    expect(eventsAbout(store, 'waiting')).toContain(
+      'Warning FailedScheduling: 0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.',
+    );
     store.delete('PersistentVolumeClaim', NS, 'lost');
     await waitFor(() => !store.get('PersistentVolumeClaim', NS, 'lost'));
   });

@@ -15,7 +15,7 @@ import { Footer, type KeyHint } from '../../components/Footer.js';
 import { NamespacePanel, panelLines } from '../../components/NamespacePanel.js';
 import type { NamespaceReading } from '../../live/namespace.js';
 import { CardWindow, maxOffset, planLayout, wrappedLines } from './layout.js';
-import { ExerciseIntro, HintNote, SkippedStep, StepIntro } from './printouts.js';
+import { ExerciseIntro, SkippedStep, StepIntro } from './printouts.js';
 import { type ExerciseState, evaluated, initialExerciseState, moveStep } from './state.js';
 import { useLiveChecks } from './useLiveChecks.js';
 import { type SolutionRun, useSolution } from './useSolution.js';
@@ -171,11 +171,15 @@ function ExerciseScreen({
     const shown = hintsNow.current[step.id] ?? 0;
     if (shown >= step.hints.length) {
       print(<Text dimColor>No more hints for this step: s runs the reference solution.</Text>);
+      setCard('step');
+      setOffset(Number.MAX_SAFE_INTEGER);
       return;
     }
     const level = shown + 1;
     setHints((h) => ({ ...h, [step.id]: level }));
-    print(<HintNote lab={lab} exercise={exercise} step={step} level={level} />);
+    // The hint goes under the step's commands: show the step, scrolled to its end where it is.
+    setCard('step');
+    setOffset(Number.MAX_SAFE_INTEGER);
     void save((p) => recordHint(p, exercise.id, step.id, level));
   };
 
@@ -188,7 +192,11 @@ function ExerciseScreen({
   // The window's height, for scrolling by a page; set by the view as it lays the screen out.
   const page = useRef({ height: 10, total: 0 });
   const scroll = (by: number) =>
-    setOffset((o) => Math.max(0, Math.min(o + by, maxOffset(page.current.total, page.current.height))));
+    setOffset((o) => {
+      // From where the window is (an offset past the end shows the end).
+      const furthest = maxOffset(page.current.total, page.current.height);
+      return Math.max(0, Math.min(Math.min(o, furthest) + by, furthest));
+    });
   const toggleIntro = () => {
     setCard((c) => (c === 'intro' ? 'step' : 'intro'));
     setOffset(0);
@@ -229,7 +237,7 @@ function ExerciseScreen({
     card === 'intro' ? (
       <ExerciseIntro lab={lab} exercise={exercise} number={number} total={total} requires={start.requires} />
     ) : (
-      <StepIntro lab={lab} exercise={exercise} step={step} />
+      <StepIntro lab={lab} exercise={exercise} step={step} hints={hints[step.id] ?? 0} />
     );
 
   return (

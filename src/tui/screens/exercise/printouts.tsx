@@ -39,13 +39,14 @@ export function ExerciseIntro(props: {
   );
 }
 
-/** Printed each time a step comes on screen: its instructions and the commands to type. */
 /**
- * The step the learner works on, under the screen's header (which names it): its instructions and
- * the commands to type.
+ * The step the learner works on, under the screen's header (which names it): its instructions, the
+ * commands to type, and the hints taken for it so far. The hints are part of the live screen, not
+ * the transcript above it: on a short terminal the transcript is off screen, and a hint printed
+ * there would never be seen.
  */
-export function StepIntro(props: { lab: Lab; exercise: Exercise; step: Step }) {
-  const { lab, exercise, step } = props;
+export function StepIntro(props: { lab: Lab; exercise: Exercise; step: Step; hints?: number }) {
+  const { lab, exercise, step, hints = 0 } = props;
   const view = stepView(lab, exercise, step);
   return (
     <Box flexDirection="column" marginTop={1}>
@@ -56,6 +57,17 @@ export function StepIntro(props: { lab: Lab; exercise: Exercise; step: Step }) {
           <Code lines={view.commands} shell />
         </Box>
       )}
+      {view.hints.slice(0, hints).map((_, index) => (
+        <HintNote
+          // biome-ignore lint/suspicious/noArrayIndexKey: a hint's place is its identity.
+          key={index}
+          lab={lab}
+          exercise={exercise}
+          step={step}
+          level={index + 1}
+          latest={index + 1 === hints}
+        />
+      ))}
     </Box>
   );
 }
@@ -74,8 +86,9 @@ export function SkippedStep(props: { lab: Lab; exercise: Exercise; step: Step })
   );
 }
 
-export function HintNote(props: { lab: Lab; exercise: Exercise; step: Step; level: number }) {
-  const { lab, exercise, step, level } = props;
+/** One hint; the latest taken says what comes next. */
+function HintNote(props: { lab: Lab; exercise: Exercise; step: Step; level: number; latest: boolean }) {
+  const { lab, exercise, step, level, latest } = props;
   const last = level === step.hints.length;
   return (
     <Box flexDirection="column" marginTop={1}>
@@ -83,9 +96,11 @@ export function HintNote(props: { lab: Lab; exercise: Exercise; step: Step; leve
         Hint {level} of {step.hints.length} · {step.title}
       </Text>
       <Markdown text={stepView(lab, exercise, step).hints[level - 1]!} />
-      <Text dimColor>
-        {last ? 'That was the last hint: s runs the reference solution.' : 'h shows the next hint.'}
-      </Text>
+      {latest && (
+        <Text dimColor>
+          {last ? 'That was the last hint: s runs the reference solution.' : 'h shows the next hint.'}
+        </Text>
+      )}
     </Box>
   );
 }

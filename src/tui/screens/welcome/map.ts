@@ -73,6 +73,14 @@ export function resumeIndex(items: MapItem[], progress: Progress): number {
   // Where the learner left off, unless they finished it there: then what comes next.
   const at = saved ? items.findIndex((i) => i.type === 'exercise' && i.id === saved && !i.done) : -1;
   if (at >= 0) return at;
+  // An incident just solved: the next one still to do, after it or else before it.
+  const left = saved ? items.findIndex((i) => i.type === 'exercise' && i.id === saved && i.incident) : -1;
+  if (left >= 0) {
+    const todo = (i: MapItem) => i.type === 'exercise' && !!i.incident && !i.incident.locked && !i.done;
+    const after = items.findIndex((i, index) => index > left && todo(i));
+    const next = after >= 0 ? after : items.findIndex(todo);
+    if (next >= 0) return next;
+  }
   // An open incident, else the first exercise not done (incidents are the learner's choice).
   const open = items.findIndex((i) => i.type === 'exercise' && i.incident?.open);
   if (open >= 0) return open;
