@@ -17,7 +17,14 @@ import {
  * src/sim/main.ts exists.
  */
 const simulatorModule = join(process.cwd(), 'src', 'sim', 'main.ts');
-type Simulator = { url: string; ca: string; kubeconfig: string; context: string; stop(): Promise<void> };
+type Simulator = {
+  url: string;
+  ca: string;
+  admin: { cert: string; key: string };
+  kubeconfig: string;
+  context: string;
+  stop(): Promise<void>;
+};
 
 describe.skipIf(!existsSync(simulatorModule))('up against the simulated cluster', () => {
   let machine: TestMachine;
@@ -57,6 +64,11 @@ describe.skipIf(!existsSync(simulatorModule))('up against the simulated cluster'
     // kind's kubeconfig entry trusts the cluster's CA, as the real kind's does.
     machine.env.STANDIN_API_CA = sim.ca;
     process.env.STANDIN_API_CA = sim.ca;
+    // ... and its user is the cluster's admin (the simulated cluster authenticates and authorizes).
+    machine.env.STANDIN_API_CERT = sim.admin.cert;
+    machine.env.STANDIN_API_KEY = sim.admin.key;
+    process.env.STANDIN_API_CERT = sim.admin.cert;
+    process.env.STANDIN_API_KEY = sim.admin.key;
     // The simulated cluster serves the metrics API itself; it has no RBAC and no aggregation layer
     // (APIService), so it gets the Deployment and Service of the real manifest.
     await writePackage(machine.packageDir, '0.1.0', {

@@ -284,7 +284,15 @@ module.exports = function main(tool, args) {
     const cluster = { server };
     if (ca) cluster['certificate-authority-data'] = Buffer.from(ca).toString('base64');
     config.clusters = upsert(config.clusters, { name: context, cluster });
-    config.users = upsert(config.users, { name: context, user: { token: 'kind' } });
+    // kind's user holds a client certificate the cluster's CA signed: the API's admin, when one is given.
+    const user =
+      env.STANDIN_API_CERT && env.STANDIN_API_KEY
+        ? {
+            'client-certificate-data': Buffer.from(env.STANDIN_API_CERT).toString('base64'),
+            'client-key-data': Buffer.from(env.STANDIN_API_KEY).toString('base64'),
+          }
+        : { token: 'kind' };
+    config.users = upsert(config.users, { name: context, user });
     config.contexts = upsert(config.contexts, {
       name: context,
       context: { cluster: context, user: context },
