@@ -278,7 +278,12 @@ export function handleTokenRequest(api: Api, call: ApiCall, route: Route, body: 
   });
   sendJson(call, 201, {
     ...request,
-    metadata: { ...request.metadata, name: account.metadata.name, namespace },
+    metadata: {
+      ...request.metadata,
+      name: account.metadata.name,
+      namespace,
+      creationTimestamp: new Date(now * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    },
     spec: { ...spec, audiences, expirationSeconds: expiration },
     status: { token, expirationTimestamp: new Date(exp * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') },
   });

@@ -240,6 +240,22 @@ describe('a ServiceAccount with a Role in its namespace', () => {
     const whoami = await learner(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
     expect(whoami.stdout).toBe(LEARNER);
   });
+
+  it('may not impersonate anyone without the impersonate verb', async () => {
+    const as = await learner(['get', 'pods', '--as=kubernetes-admin']);
+    expect(as.stderr).toBe(
+      `Error from server (Forbidden): users "kubernetes-admin" is forbidden: User "${LEARNER}" cannot impersonate resource "users" in API group "" at the cluster scope\n`,
+    );
+    const group = await learner(['get', 'pods', '--as=someone', '--as-group=system:masters']);
+    expect(group.stderr).toContain(
+      `users "someone" is forbidden: User "${LEARNER}" cannot impersonate resource "users"`,
+    );
+    // The admin may: as the learner, it gets what the learner gets.
+    const admin = await cluster.kubectl(['get', 'pods', '-n', B, `--as=${LEARNER}`]);
+    expect(admin.stderr).toContain(
+      `User "${LEARNER}" cannot list resource "pods" in API group "" in the namespace "${B}"`,
+    );
+  });
 });
 
 describe('the RBAC kinds and ServiceAccounts', () => {
