@@ -37,6 +37,8 @@ const ROOTS = [
   'k8s.io.api.core.v1.Node',
   'k8s.io.api.core.v1.Binding',
   'k8s.io.api.core.v1.ReplicationController',
+  'k8s.io.api.core.v1.ResourceQuota',
+  'k8s.io.api.core.v1.LimitRange',
   'k8s.io.api.apps.v1.Deployment',
   'k8s.io.api.apps.v1.ReplicaSet',
   'k8s.io.api.apps.v1.ControllerRevision',

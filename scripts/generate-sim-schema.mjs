@@ -30,6 +30,8 @@ const ROOTS = [
   'v1/Node',
   'v1/Binding',
   'v1/ReplicationController',
+  'v1/ResourceQuota',
+  'v1/LimitRange',
   'apps/v1/Deployment',
   'apps/v1/ReplicaSet',
   'apps/v1/ControllerRevision',

@@ -6,7 +6,7 @@ import { recordBreak, resetExercise } from './course/progress.js';
 import type { Exercise } from './course/schema.js';
 import { usageError } from './errors.js';
 import { updateProgress } from './files/progress-store.js';
-import { fillTemplate, type Lab, type SolutionEvent } from './lab.js';
+import { fillTemplate, type Lab, namespaceOf, type SolutionEvent } from './lab.js';
 
 /**
  * Incidents on the running system: is it healthy enough to break, break it, put it back. The
@@ -34,7 +34,10 @@ export async function healthNow(lab: Lab, signal?: AbortSignal): Promise<Exercis
   const { observe } = await import('./cluster/observe.js');
   const { judgeExercise } = await import('./course/judge.js');
   const checks = healthy.steps.flatMap((s) => s.checks);
-  const reading = await observe(lab.target, healthy.namespace, checks, { signal });
+  const reading = await observe(lab.target, namespaceOf(lab, healthy), checks, {
+    signal,
+    namespaceByName: lab.classroom !== undefined,
+  });
   return judgeExercise(healthy, reading, new Set());
 }
 

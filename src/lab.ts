@@ -5,9 +5,11 @@ import type { ClusterTarget } from './cluster/kubectl.js';
 import type { Course } from './course/course.js';
 import type { ExerciseResult } from './course/judge.js';
 import { passedSteps, pendingChecks, recordPassedSteps } from './course/progress.js';
+import { fillPlaceholders, imagesPrefix, renderCourse } from './course/render.js';
 import type { Exercise, Step } from './course/schema.js';
 import { usageError } from './errors.js';
 import { loadCourse } from './files/course-files.js';
+import { kubeconfigFiles, readKubeconfigLab } from './files/kubeconfig-lab.js';
 import { readLastLab, writeLastLab } from './files/last-lab.js';
 import { loadProgress, updateProgress } from './files/progress-store.js';
 import { homePaths } from './paths.js';
@@ -16,6 +18,8 @@ import { homePaths } from './paths.js';
 // cluster (list, progress, hint) do not load execa.
 export const DEFAULT_CONTEXT = 'kind-churn-labs';
 export const SIM_CONTEXT = 'churn-labs-sim';
+/** The course's namespace on a learner's own cluster; a classroom gives each learner another. */
+export const DEFAULT_NAMESPACE = 'churn-mlops';
 
 /**
  * What every command works with: the course, the one cluster it may talk to, and the state folder.
@@ -27,6 +31,17 @@ export interface Lab {
   paths: ReturnType<typeof homePaths>;
   /** True against the simulated cluster, where some steps may read differently. */
   simulated: boolean;
+  /** The namespace the course works in: `churn-mlops`, or a classroom learner's `churn-mlops-<name>`. */
+  namespace: string;
+  /**
+   * Set when the lab is a learner's part of a classroom (`start --kubeconfig <name>.kubeconfig`):
+   * the instructor made the namespace and the cluster-wide objects, and the steps say so.
+   */
+  classroom?: { learner: string };
+  /** The registry the course images come from, where they are not loaded into kind. */
+  registry?: string;
+  /** The StorageClass the workspace's claim asks for, where kind's `standard` is not there. */
+  storageClass?: string;
   /** Warnings to show once (a progress file moved aside, ...). */
   warn: (message: string) => void;
 }
@@ -40,27 +55,65 @@ export interface LabOptions {
 
 export async function openLab(options: LabOptions = {}): Promise<Lab> {
   const paths = homePaths(options.home);
-  // The lab last brought up here, unless --context names another.
-  const last = options.context === undefined ? readLastLab(paths.lastLab) : undefined;
-  const context = options.context ?? last?.context ?? DEFAULT_CONTEXT;
-  let kubeconfig = options.kubeconfig ?? last?.kubeconfig;
+  const last = readLastLab(paths.lastLab);
+  let kubeconfig = options.kubeconfig ?? (options.context === undefined ? last?.kubeconfig : undefined);
   if (kubeconfig !== undefined) kubeconfig = resolve(kubeconfig);
   // kubectl would only say "stat …: no such file or directory" once a check runs.
   if (kubeconfig !== undefined && !existsSync(kubeconfig))
     throw usageError(
       `--kubeconfig ${kubeconfig}: there is no such file. Give the path of an existing kubeconfig, or leave --kubeconfig out to use $KUBECONFIG or ~/.kube/config.`,
     );
+  // A classroom kubeconfig (`--kubeconfig ada.kubeconfig`) names the learner's context as its
+  // current-context: that one, rather than the lab last brought up here.
+  const explicit =
+    options.context === undefined && options.kubeconfig !== undefined && kubeconfig !== undefined
+      ? await readKubeconfigLab([kubeconfig])
+      : undefined;
+  const classroomContext =
+    explicit?.currentContext !== undefined && explicit.extensions.has(explicit.currentContext)
+      ? explicit.currentContext
+      : undefined;
+  // Otherwise the lab last brought up here, unless --context names another.
+  const context = options.context ?? classroomContext ?? last?.context ?? DEFAULT_CONTEXT;
   // The simulated cluster writes its own kubeconfig: use it unless told otherwise, so that
   // `--context churn-labs-sim` works whatever $KUBECONFIG and ~/.kube/config hold.
   if (!kubeconfig && context === SIM_CONTEXT) kubeconfig = paths.simKubeconfig;
+  // What the context's churn-labs extension says wins over what `up` remembered for it.
+  const extension =
+    kubeconfig === paths.simKubeconfig
+      ? undefined
+      : (explicit ?? (await readKubeconfigLab(kubeconfigFiles(kubeconfig)))).extensions.get(context);
+  const remembered = last?.context === context ? last : undefined;
+  const learner = extension?.learner;
+  const namespace =
+    extension?.namespace ??
+    (learner !== undefined ? `churn-mlops-${learner}` : undefined) ??
+    remembered?.namespace ??
+    DEFAULT_NAMESPACE;
+  const registry = extension?.registry ?? remembered?.registry;
+  const storageClass = extension?.storageClass ?? remembered?.storageClass;
+  const course = renderCourse(await loadCourse(), {
+    namespace,
+    images: imagesPrefix(registry),
+    workspace: paths.workspace,
+    context,
+  });
   return {
-    course: await loadCourse(),
+    course,
     target: { context, kubeconfig },
     paths,
     simulated: context === SIM_CONTEXT,
+    namespace,
+    ...(learner !== undefined ? { classroom: { learner } } : {}),
+    ...(registry !== undefined ? { registry } : {}),
+    ...(storageClass !== undefined ? { storageClass } : {}),
     warn: options.warn ?? ((message) => process.stderr.write(`warning: ${message}\n`)),
   };
 }
+
+/** The namespace an exercise works in: its own, where it names one, else the lab's. */
+export const namespaceOf = (lab: Pick<Lab, 'namespace'>, exercise: Exercise): string =>
+  exercise.namespace ?? lab.namespace;
 
 /** The cluster a command used, in its text output: which lab the learner's commands reach. */
 export function clusterName(lab: Lab): string {
@@ -69,10 +122,23 @@ export function clusterName(lab: Lab): string {
     : `context ${lab.target.context}${lab.target.kubeconfig ? ` of ${lab.target.kubeconfig}` : ''}`;
 }
 
-/** Remembers the lab's cluster as the one later commands target by default. */
-export async function rememberLab(lab: Lab): Promise<void> {
+/**
+ * Remembers the lab's cluster as the one later commands target by default, and off kind what `up`
+ * rendered the workspace for (its registry and storage class).
+ */
+export async function rememberLab(
+  lab: Lab,
+  rendered: { namespace?: string; registry?: string; storageClass?: string } = {},
+): Promise<void> {
   const kubeconfig = lab.target.kubeconfig === lab.paths.simKubeconfig ? undefined : lab.target.kubeconfig;
-  await writeLastLab(lab.paths.lastLab, { context: lab.target.context, kubeconfig }).catch((error: Error) =>
+  await writeLastLab(lab.paths.lastLab, {
+    context: lab.target.context,
+    kubeconfig,
+    ...(lab.namespace !== DEFAULT_NAMESPACE ? { namespace: lab.namespace } : {}),
+    registry: lab.registry,
+    storageClass: lab.storageClass,
+    ...rendered,
+  }).catch((error: Error) =>
     lab.warn(`could not remember the lab's cluster in ${lab.paths.lastLab}: ${error.message}`),
   );
 }
@@ -102,7 +168,10 @@ export async function checkExercise(
   if (exercise.incident && !progress.exercises[exercise.id]?.brokenAt)
     return { exercise: exercise.id, passed: false, steps: [], error: notStarted(exercise) };
   const recorded = passedSteps(progress, exercise.id);
-  const observing = observe(lab.target, exercise.namespace, pendingChecks(exercise, recorded), { signal });
+  const observing = observe(lab.target, namespaceOf(lab, exercise), pendingChecks(exercise, recorded), {
+    signal,
+    namespaceByName: lab.classroom !== undefined,
+  });
   const { judgeExercise, newlyPassed } = await import('./course/judge.js');
   const reading = await observing;
   const result = judgeExercise(exercise, reading, recorded, progress.exercises[exercise.id]?.steps);
@@ -151,24 +220,34 @@ export async function waitForExercise(
   }
 }
 
-/** The step as the learner sees it in this mode: a step may override some texts on the simulated cluster. */
+/**
+ * The step as the learner sees it in this mode: a step may override some texts for a classroom
+ * learner (whose namespace the instructor made) and on the simulated cluster; the classroom's
+ * texts come first.
+ */
 export function stepView(lab: Lab, exercise: Exercise, step: Step) {
   const sim = lab.simulated ? step.simulated : undefined;
+  const room = lab.classroom ? step.classroom : undefined;
   const fill = (command: string) => fillTemplate(command, lab, exercise);
   return {
-    instructions: fillTemplate(sim?.instructions ?? step.instructions, lab, exercise),
-    commands: (sim?.commands ?? step.commands).map(fill),
-    hints: (sim?.hints ?? step.hints).map((hint) => fillTemplate(hint, lab, exercise)),
-    solution: (sim?.solution ?? step.solution).map(fill),
+    instructions: fillTemplate(room?.instructions ?? sim?.instructions ?? step.instructions, lab, exercise),
+    commands: (room?.commands ?? sim?.commands ?? step.commands).map(fill),
+    hints: (room?.hints ?? sim?.hints ?? step.hints).map((hint) => fillTemplate(hint, lab, exercise)),
+    solution: (room?.solution ?? sim?.solution ?? step.solution).map(fill),
   };
 }
 
-/** `{{workspace}}`, `{{namespace}}`, `{{context}}` in commands and instructions. */
+/**
+ * `{{workspace}}`, `{{namespace}}`, `{{images}}`, `{{context}}` in a text of the course.
+ * openLab fills the course it loads already; this serves labs made by hand (tests).
+ */
 export function fillTemplate(text: string, lab: Lab, exercise: Exercise): string {
-  return text
-    .replaceAll('{{workspace}}', lab.paths.workspace)
-    .replaceAll('{{namespace}}', exercise.namespace)
-    .replaceAll('{{context}}', lab.target.context);
+  return fillPlaceholders(text, {
+    workspace: lab.paths.workspace,
+    namespace: namespaceOf(lab, exercise),
+    images: imagesPrefix(lab.registry),
+    context: lab.target.context,
+  });
 }
 
 export type SolutionEvent =

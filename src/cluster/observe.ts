@@ -23,6 +23,12 @@ export interface ObserveOptions {
    * `kubectl get --raw` each (false).
    */
   proxy?: boolean;
+  /**
+   * Read the Namespace by its name rather than in the batched list: a classroom learner may get
+   * their own namespace but not list every namespace of the cluster (an extra kubectl call, side
+   * by side with the batch).
+   */
+  namespaceByName?: boolean;
 }
 
 /**
@@ -53,7 +59,7 @@ export async function observe(
   checks: readonly Check[],
   options: ObserveOptions = {},
 ): Promise<Observation> {
-  const kinds = kindsFor(checks);
+  const kinds = kindsFor(checks).filter((k) => !(options.namespaceByName && k === 'Namespace'));
   const resources = kinds.map((k) => KINDS[k]?.resource ?? k.toLowerCase());
   // An unreachable cluster is one verdict: the probes already under way are called off.
   const cancel = new AbortController();
@@ -73,18 +79,36 @@ export async function observe(
   const early = new Map<Check, Promise<Probe>>();
   for (const check of probeChecks)
     if (check.type === 'http' || check.type === 'file') early.set(check, reader.probe(check));
-  const result = await kubectl(target, ['get', resources.join(','), '-n', namespace, '-o', 'json'], run);
+  const own = options.namespaceByName
+    ? kubectl(target, ['get', 'namespace', namespace, '--ignore-not-found', '-o', 'json'], run)
+    : undefined;
   const unreachable = (reason: string): Observation => {
     cancel.abort();
     return { reachable: false, reason };
   };
-  if (!result.ok)
-    return unreachable(unreachableReason(result, target) ?? `kubectl get failed: ${errorText(result)}`);
-  let items: KubeObject[];
-  try {
-    items = (JSON.parse(result.stdout) as { items?: KubeObject[] }).items ?? [];
-  } catch {
-    return unreachable('kubectl answered with output that is not JSON; is this a Kubernetes API server?');
+  // Only the Namespace left to read (a step whose one check is about it): the call by name is all.
+  let items: KubeObject[] = [];
+  if (resources.length > 0) {
+    const result = await kubectl(target, ['get', resources.join(','), '-n', namespace, '-o', 'json'], run);
+    if (!result.ok)
+      return unreachable(unreachableReason(result, target) ?? `kubectl get failed: ${errorText(result)}`);
+    try {
+      items = (JSON.parse(result.stdout) as { items?: KubeObject[] }).items ?? [];
+    } catch {
+      return unreachable('kubectl answered with output that is not JSON; is this a Kubernetes API server?');
+    }
+  }
+  if (own) {
+    const answer = await own;
+    if (!answer.ok)
+      return unreachable(
+        unreachableReason(answer, target) ?? `kubectl get namespace failed: ${errorText(answer)}`,
+      );
+    try {
+      if (answer.stdout.trim() !== '') items.push(JSON.parse(answer.stdout) as KubeObject);
+    } catch {
+      return unreachable('kubectl answered with output that is not JSON; is this a Kubernetes API server?');
+    }
   }
   const snapshot = new Snapshot(namespace, items);
   const probes = new Map<Check, Probe>();

@@ -28,7 +28,8 @@ export const incidentSchema = z
         since: z.string().min(1),
       })
       .strict(),
-    namespace: z.string().default('churn-mlops'),
+    /** Left out: the lab's namespace (churn-mlops, or a classroom learner's). */
+    namespace: z.string().optional(),
     /**
      * Commands (in sh, with kubectl pinned to the lab's context, in the workspace) that break the
      * healthy system. Run again, they leave the same broken state.

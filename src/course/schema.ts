@@ -269,6 +269,11 @@ export const stepSchema = z
     /** The reference solution: the commands `solve` runs. */
     solution: z.array(command).min(1, 'give the reference solution'),
     simulated: simulatedOverride.optional(),
+    /**
+     * What changes for a classroom learner (`start --kubeconfig`), whose namespace and
+     * cluster-wide objects the instructor made: the same fields as `simulated`.
+     */
+    classroom: simulatedOverride.optional(),
   })
   .strict()
   .refine(
@@ -276,6 +281,13 @@ export const stepSchema = z
     {
       message: 'simulated.hints must give as many hints as the step has, one for each',
       path: ['simulated', 'hints'],
+    },
+  )
+  .refine(
+    (step) => step.classroom?.hints === undefined || step.classroom.hints.length === step.hints.length,
+    {
+      message: 'classroom.hints must give as many hints as the step has, one for each',
+      path: ['classroom', 'hints'],
     },
   );
 export type Step = z.infer<typeof stepSchema>;
@@ -289,7 +301,8 @@ export const exerciseSchema = z
     intro: markdown,
     /** Each place where the lab departs from the course text, in one line. */
     differences: z.array(z.string()).default([]),
-    namespace: z.string().default('churn-mlops'),
+    /** Left out: the lab's namespace (churn-mlops, or a classroom learner's). */
+    namespace: z.string().optional(),
     /** Exercises that must be done first (their state is what this one starts from). */
     requires: z.array(id).default([]),
     steps: z.array(stepSchema).min(1),

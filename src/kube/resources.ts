@@ -138,6 +138,7 @@ export const RESOURCES: Resource[] = [
       plural: 'events',
       shortNames: ['ev'],
     },
+    { kind: 'LimitRange', plural: 'limitranges', shortNames: ['limits'] },
     {
       kind: 'Namespace',
       plural: 'namespaces',
@@ -179,6 +180,7 @@ export const RESOURCES: Resource[] = [
       status: true,
       scale: true,
     },
+    { kind: 'ResourceQuota', plural: 'resourcequotas', shortNames: ['quota'], status: true },
     { kind: 'Secret', plural: 'secrets' },
     {
       kind: 'ServiceAccount',

@@ -88,11 +88,14 @@ async function readNamespace(lab: Lab, namespace: string, signal: AbortSignal): 
     import('../kube/objects.js'),
     import('./live/namespace.js'),
   ]);
-  const resources = ['namespaces', ...PANEL_KINDS.map((kind) => KINDS[kind]!.resource)];
-  const result = await kubectl(lab.target, ['get', resources.join(','), '-n', namespace, '-o', 'json'], {
-    signal,
-    timeoutMs: 15_000,
-  });
+  // A classroom learner may get their own namespace but not list them all: asked by name.
+  const byName = lab.classroom !== undefined;
+  const resources = [...(byName ? [] : ['namespaces']), ...PANEL_KINDS.map((kind) => KINDS[kind]!.resource)];
+  const run = { signal, timeoutMs: 15_000 };
+  const own = byName
+    ? kubectl(lab.target, ['get', 'namespace', namespace, '--ignore-not-found', '-o', 'json'], run)
+    : undefined;
+  const result = await kubectl(lab.target, ['get', resources.join(','), '-n', namespace, '-o', 'json'], run);
   if (!result.ok) {
     return {
       ok: false,
@@ -102,7 +105,10 @@ async function readNamespace(lab: Lab, namespace: string, signal: AbortSignal): 
   }
   try {
     const items = (JSON.parse(result.stdout) as { items?: KubeObject[] }).items ?? [];
-    const exists = items.some((o) => o.kind === 'Namespace' && o.metadata.name === namespace);
+    const ownAnswer = await own;
+    const exists = ownAnswer
+      ? ownAnswer.ok && ownAnswer.stdout.trim() !== ''
+      : items.some((o) => o.kind === 'Namespace' && o.metadata.name === namespace);
     const inNamespace = items.filter((o) => o.kind !== 'Namespace');
     return { ok: true, view: summariseNamespace(namespace, inNamespace, exists) };
   } catch {

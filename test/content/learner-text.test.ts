@@ -17,6 +17,7 @@ const lab = (simulated: boolean): Lab => ({
   course,
   target: { context: simulated ? 'churn-labs-sim' : 'kind-churn-labs' },
   paths: homePaths('/tmp/churn-labs-text'),
+  namespace: 'churn-mlops',
   simulated,
   warn: () => {},
 });

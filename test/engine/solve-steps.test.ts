@@ -71,6 +71,7 @@ beforeEach(async () => {
     course: { exercises: [exercise], quizzes: [] },
     target: { context: sim.context, kubeconfig: sim.kubeconfig },
     paths: homePaths(await mkdtemp(join(home, 'lab-'))),
+    namespace: 'churn-mlops',
     simulated: true,
     warn: () => {},
   };

@@ -42,7 +42,9 @@ describe('churn-labs list and hint on the ten exercises', () => {
         const stdout = String(result.stdout);
         expect(result.exitCode, `${exercise.id} ${String(result.stderr)}`).toBe(0);
         expect(stdout).toContain(`Hint ${level} of ${last}, step 1 of ${exercise.id}`);
-        const hint = step.hints[level - 1]!.replaceAll('{{workspace}}', `${home}/${exercise.id}/workspace`);
+        const hint = step.hints[level - 1]!.replaceAll('{{workspace}}', `${home}/${exercise.id}/workspace`)
+          .replaceAll('{{namespace}}', 'churn-mlops')
+          .replaceAll('{{images}}', 'churn-labs');
         expect(stdout).toContain(hint.split('\n')[0]!.trim());
         expect(stdout).not.toContain('{{');
         if (level === last) expect(stdout).toContain(`churn-labs solve ${exercise.id}`);

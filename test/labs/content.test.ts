@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { imagesPrefix, renderExercise } from '../../src/course/render.js';
 import type { Exercise } from '../../src/course/schema.js';
 import { loadCourse, readSources } from '../../src/files/course-files.js';
 import { parseCourse } from '../../src/files/parse-course.js';
@@ -27,6 +28,14 @@ const course = parseCourse(readSources());
 // The ten exercises; the incidents after them have tests of their own (test/incidents/).
 const exercises = course.exercises.filter((e) => !e.incident);
 const byId = (id: string) => exercises.find((e) => e.id === id)!;
+/** An exercise as openLab shows it on a learner's own cluster: namespace churn-mlops, kind's images. */
+const defaultLab = (id: string) =>
+  renderExercise(byId(id), {
+    namespace: 'churn-mlops',
+    images: imagesPrefix(undefined),
+    workspace: '/workspace',
+    context: 'kind-churn-labs',
+  });
 
 /** Every command of a step in both modes: what the learner types and what `solve` runs. */
 const allCommands = (exercise: Exercise) =>
@@ -35,6 +44,8 @@ const allCommands = (exercise: Exercise) =>
     ...s.solution,
     ...(s.simulated?.commands ?? []),
     ...(s.simulated?.solution ?? []),
+    ...(s.classroom?.commands ?? []),
+    ...(s.classroom?.solution ?? []),
   ]);
 const solutions = (exercise: Exercise, simulated: boolean) =>
   exercise.steps.flatMap((s) => (simulated ? (s.simulated?.solution ?? s.solution) : s.solution));
@@ -62,7 +73,8 @@ describe('the ten exercises', () => {
   it('give every step instructions, commands, titled checks, 2 to 4 hints and a solution', () => {
     for (const exercise of exercises) {
       expect(exercise.differences.length, exercise.id).toBeGreaterThan(0);
-      expect(exercise.namespace).toBe('churn-mlops');
+      // The lab's namespace: churn-mlops, or a classroom learner's (see the namespace test below).
+      expect(exercise.namespace).toBeUndefined();
       for (const step of exercise.steps) {
         const where = `${exercise.id}/${step.id}`;
         expect(step.commands.length, where).toBeGreaterThan(0);
@@ -83,18 +95,19 @@ describe('the ten exercises', () => {
         ...exercise.steps.flatMap((s) => [
           s.instructions,
           s.simulated?.instructions ?? '',
+          s.classroom?.instructions ?? '',
+          ...(s.classroom?.hints ?? []),
           ...s.hints,
           ...allCommands({ ...exercise, steps: [s] }),
         ]),
       ];
       for (const text of texts) {
         for (const [name] of text.matchAll(/\{\{[^}]*\}\}/g))
-          expect(['{{workspace}}', '{{namespace}}', '{{context}}'], `${exercise.id}: ${name}`).toContain(
-            name,
-          );
+          expect(
+            ['{{workspace}}', '{{namespace}}', '{{images}}', '{{context}}'],
+            `${exercise.id}: ${name}`,
+          ).toContain(name);
       }
-      // differences are shown as written, without filling in
-      for (const line of exercise.differences) expect(line, exercise.id).not.toMatch(/\{\{/);
     }
   });
 
@@ -115,7 +128,7 @@ describe('the ten exercises', () => {
   });
 
   it("show the seed's commands verbatim for its five exercises (our image names only)", () => {
-    const commands = (id: string) => byId(id).steps.flatMap((s) => s.commands);
+    const commands = (id: string) => defaultLab(id).steps.flatMap((s) => s.commands);
     expect(commands('deploy-system')).toEqual(
       expect.arrayContaining([
         'kubectl create namespace churn-mlops',
@@ -249,5 +262,78 @@ describe('the manifests the exercises provide (manifests/exercises/)', () => {
     const [container] = containersOf(generator);
     expect((container!.command as string[]).slice(0, 2)).toEqual(['churn-mlops', 'load']);
     expect(container!.command).not.toContain('--url');
+  });
+});
+
+describe('the course in any namespace', () => {
+  // A classroom learner's lab: another namespace, images from a registry.
+  const values = {
+    namespace: 'churn-mlops-ada',
+    images: imagesPrefix('registry.test:5000/team'),
+    workspace: '/workspace',
+    context: 'churn-labs-ada',
+  };
+  /** Every string under a value with where it is. */
+  const strings = (value: unknown, where: string): [string, string][] => {
+    if (typeof value === 'string') return [[where, value]];
+    if (Array.isArray(value)) return value.flatMap((v, i) => strings(v, `${where}.${i}`));
+    if (value && typeof value === 'object')
+      return Object.entries(value).flatMap(([k, v]) => strings(v, `${where}.${k}`));
+    return [];
+  };
+  // What churn-mlops names when it is not the namespace: the system, the workload's command and
+  // its label, the names of its objects (churn-mlops-pvc, churn-mlops-config).
+  const notNamespace =
+    /churn-mlops (system|course|workload|keeps|load|api|batch-score|check-drift|train-candidate|promote-model|seed-model|--version)\b|part-of: churn-mlops\b|`churn-mlops` (system|workload|bin)/g;
+
+  it('leaves no hard-coded namespace churn-mlops in any exercise or incident: {{namespace}} stands for it', () => {
+    const found: string[] = [];
+    for (const exercise of course.exercises) {
+      const rendered = renderExercise(exercise, values);
+      for (const [where, text] of strings(rendered, exercise.id)) {
+        const rest = text.replace(notNamespace, '');
+        for (const match of rest.matchAll(/churn-mlops(?![-\w])/g))
+          found.push(`${where}: …${rest.slice(Math.max(0, match.index - 40), match.index + 20)}…`);
+      }
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('names the course images as {{images}}/churn-…, so a registry reaches every command and check', () => {
+    const found: string[] = [];
+    for (const exercise of course.exercises) {
+      const { differences: _shownAsWritten, ...rendered } = renderExercise(exercise, values);
+      for (const [where, text] of strings(rendered, exercise.id))
+        if (/(?<![\w./:-])churn-labs\/churn-(api|ml):/.test(text))
+          found.push(`${where}: ${text.slice(0, 120)}`);
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('fills the namespace into commands, check names and expectations, and matches a filled regex literally', () => {
+    const deploy = renderExercise(byId('deploy-system'), values);
+    const step = deploy.steps[0]!;
+    expect(step.commands).toContain('kubectl create namespace churn-mlops-ada');
+    expect(step.checks[0]).toMatchObject({ kind: 'Namespace', name: 'churn-mlops-ada' });
+    expect(step.checks[0]!.title).toContain('churn-mlops-ada');
+    const rolling = renderExercise(byId('rolling-update'), values);
+    expect(JSON.stringify(rolling)).toContain('registry.test:5000/team/churn-labs/churn-api:0.2.0');
+    expect(JSON.stringify(rolling)).not.toContain('{{');
+    // In a regular expression (a logs or fields check) the value is matched as written.
+    const logs = renderExercise(
+      {
+        ...byId('deploy-system'),
+        steps: [
+          {
+            ...step,
+            checks: [{ id: 'l', title: 'logs', type: 'logs', target: 'job/x', pattern: 'pull {{images}}/a' }],
+          },
+        ],
+      } as Exercise,
+      values,
+    );
+    expect(logs.steps[0]!.checks[0]).toMatchObject({
+      pattern: 'pull registry\\.test:5000/team/churn-labs/a',
+    });
   });
 });

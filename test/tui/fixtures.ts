@@ -166,6 +166,7 @@ export async function tempLab(): Promise<{ lab: Lab; warnings: string[]; cleanup
       course: course(),
       target: { context: 'churn-labs-sim', kubeconfig: paths.simKubeconfig },
       paths,
+      namespace: 'churn-mlops',
       simulated: true,
       warn: (message) => warnings.push(message),
     },

@@ -6,7 +6,7 @@ import { judgeExercise } from '../../src/course/judge.js';
 import { passedSteps } from '../../src/course/progress.js';
 import type { Check } from '../../src/course/schema.js';
 import { type KubeObject, Snapshot } from '../../src/kube/objects.js';
-import { type Lab, readProgress, type SolutionEvent } from '../../src/lab.js';
+import { type Lab, namespaceOf, readProgress, type SolutionEvent } from '../../src/lab.js';
 import { App } from '../../src/tui/app/App.js';
 import type { Route } from '../../src/tui/app/CourseScreens.js';
 import { summariseNamespace } from '../../src/tui/live/namespace.js';
@@ -65,7 +65,7 @@ export class TestCluster {
         const recorded = passedSteps(await readProgress(lab), exercise.id);
         return judgeExercise(
           exercise,
-          { reachable: true, snapshot: new Snapshot(exercise.namespace, this.objects), probes },
+          { reachable: true, snapshot: new Snapshot(namespaceOf(lab, exercise), this.objects), probes },
           recorded,
         );
       },

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { writeFileAtomic } from '../../files/atomic.js';
+import { MANIFEST_NAMESPACE, type ManifestTarget, renderManifest } from '../../files/render-manifests.js';
 import type { PackageSources } from './sources.js';
 import type { Step } from './steps.js';
 
@@ -23,6 +24,13 @@ interface WorkspaceState {
   copied: Record<string, string>;
   /** Package files the learner chose not to take, by hash, so that we ask once per new version. */
   declined?: Record<string, string>;
+}
+
+/** The package file as this lab needs it (the same bytes for the default lab). */
+function rendered(content: Buffer, target: ManifestTarget): Buffer {
+  const text = content.toString('utf8');
+  const out = renderManifest(text, target);
+  return out === text ? content : Buffer.from(out, 'utf8');
 }
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
@@ -68,27 +76,45 @@ async function packageFiles(manifests: string): Promise<[string, string][]> {
   return files;
 }
 
+/** How the lab wants its manifests: its namespace, registry and class; a classroom leaves the namespace out. */
+export interface WorkspaceTarget extends ManifestTarget {
+  /** The instructor made the namespace, and a learner may not create one: no k8s/namespace.yaml. */
+  classroom?: boolean;
+}
+
+/** The top-level manifest a classroom learner does not get: their namespace exists already. */
+export const NAMESPACE_MANIFEST = 'k8s/namespace.yaml';
+
 export function workspaceStep(
   workspace: string,
   sources: PackageSources,
   confirmOverwrite?: (files: string[]) => Promise<boolean>,
+  /** What to render the files for; a function when an earlier step decides it (the storage class). */
+  renderFor: WorkspaceTarget | (() => WorkspaceTarget) = { namespace: MANIFEST_NAMESPACE },
 ): Step {
   const k8s = join(workspace, 'k8s');
+  // Off kind the files are rendered for the cluster (registry, storage class, namespace); what was
+  // copied is then the rendered file, and an edit is told from it the same way.
   return {
     id: 'workspace',
     title: 'Workspace manifests',
     command: `copy ${sources.manifests} -> ${k8s}`,
     async run(io) {
+      const target = typeof renderFor === 'function' ? renderFor() : renderFor;
       const statePath = join(workspace, WORKSPACE_STATE);
       const state = await readState(statePath);
-      const files = await packageFiles(sources.manifests);
+      const files = (await packageFiles(sources.manifests)).filter(
+        ([, rel]) => !(target.classroom && rel === NAMESPACE_MANIFEST),
+      );
       if (files.length === 0)
         return { outcome: 'skipped', detail: `the package has no manifests to copy (${sources.manifests})` };
       const next: WorkspaceState = { version: 1, packageVersion: sources.version, copied: {}, declined: {} };
       const toWrite: { rel: string; content: Buffer }[] = [];
       const edited: { rel: string; content: Buffer; hash: string }[] = [];
       for (const [source, rel] of files) {
-        const content = await readFile(source);
+        const content = /\.ya?ml$/.test(rel)
+          ? rendered(await readFile(source), target)
+          : await readFile(source);
         const hash = sha256(content);
         const current = await readIfExists(join(workspace, rel));
         const recorded = state?.copied[rel];

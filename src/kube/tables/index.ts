@@ -10,6 +10,7 @@ import { daemonSetPrinter, replicationControllerPrinter, statefulSetPrinter } fr
 import type { Obj } from './format.js';
 import { endpointSlicePrinter, endpointsPrinter, ingressPrinter, servicePrinter } from './network.js';
 import { podPrinter } from './pods.js';
+import { limitRangePrinter, resourceQuotaPrinter } from './policy.js';
 import { type Column, NAME, type Printer } from './printer.js';
 import { clusterRoleBindingPrinter, roleBindingPrinter, rolePrinter, serviceAccountPrinter } from './rbac.js';
 import { pvcPrinter, pvPrinter, storageClassPrinter } from './storage.js';
@@ -47,6 +48,8 @@ const PRINTERS: Record<string, Printer> = {
   StorageClass: storageClassPrinter,
   Event: eventPrinter,
   Lease: leasePrinter,
+  ResourceQuota: resourceQuotaPrinter,
+  LimitRange: limitRangePrinter,
 };
 
 /** Kinds without a printer get the generic table of the API server: name and creation time. */

@@ -53,8 +53,13 @@ export function CourseScreens(props: { lab: Lab; simulate: boolean; only?: Route
   const incidents = lab.course.exercises.filter((e) => e.incident);
   const openExercise = useCallback(
     (id: string) =>
-      setRoute(ready ? { screen: 'exercise', exercise: id } : { screen: 'preflight', exercise: id }),
-    [ready],
+      setRoute(
+        ready
+          ? { screen: 'exercise', exercise: id }
+          : // A classroom learner needs no Docker or kind: the class cluster is the instructor's.
+            { screen: lab.classroom ? 'environment' : 'preflight', exercise: id },
+      ),
+    [ready, lab.classroom],
   );
   const neighbour = (id: string, step: 1 | -1) => {
     const index = exercises.findIndex((e) => e.id === id) + step;

@@ -38,7 +38,12 @@ export function Environment({ lab, simulate, next, onUp, onStart, onBack }: Prop
   useEffect(() => {
     print(
       <Text bold>
-        The lab environment{simulate ? ' (simulated cluster)' : ` (kind, context ${lab.target.context})`}
+        The lab environment
+        {simulate
+          ? ' (simulated cluster)'
+          : lab.classroom
+            ? ` (classroom: namespace ${lab.namespace}, context ${lab.target.context})`
+            : ` (kind, context ${lab.target.context})`}
       </Text>,
     );
   }, []);

@@ -45,12 +45,14 @@ export function ReadyNote({ lab, simulate }: { lab: Lab; simulate: boolean }) {
   return (
     <Box flexDirection="column" marginTop={1} marginBottom={1}>
       <Text color="green" bold>
-        The lab is up.
+        {lab.classroom
+          ? `Your lab is ready: namespace ${lab.namespace}, made for you by your instructor.`
+          : 'The lab is up.'}
       </Text>
       <Text>Work in a second terminal. Point kubectl at the lab and go to your workspace:</Text>
       <Code
         lines={[
-          simulate && lab.target.kubeconfig
+          (simulate || lab.classroom) && lab.target.kubeconfig
             ? `export KUBECONFIG=${lab.target.kubeconfig}`
             : `kubectl config use-context ${lab.target.context}`,
           `cd ${lab.paths.workspace}`,

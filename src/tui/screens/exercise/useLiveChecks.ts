@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import { isObjectCheck, kindsRead } from '../../../course/checks.js';
 import type { ExerciseResult } from '../../../course/judge.js';
 import type { Exercise } from '../../../course/schema.js';
-import type { Lab } from '../../../lab.js';
+import { type Lab, namespaceOf } from '../../../lab.js';
 import { useUi } from '../../app/ui.js';
 import { createLiveLoop, type LiveLoop } from '../../live/loop.js';
 import { type NamespaceReading, PANEL_KINDS } from '../../live/namespace.js';
@@ -38,7 +38,10 @@ export function useLiveChecks(
   probing.current = hasProbes(exercise, step);
   const report = useRef(onEvaluated);
   report.current = onEvaluated;
-  const kinds = watchedKinds(exercise, step).join(',');
+  // A classroom learner may not watch every namespace of the cluster: theirs is re-read instead.
+  const kinds = watchedKinds(exercise, step)
+    .filter((kind) => !(lab.classroom && kind === 'Namespace'))
+    .join(',');
 
   useEffect(() => {
     const live = createLiveLoop({
@@ -55,7 +58,7 @@ export function useLiveChecks(
             }),
           ),
           services
-            .readNamespace(lab, exercise.namespace, signal)
+            .readNamespace(lab, namespaceOf(lab, exercise), signal)
             .catch((error: unknown): NamespaceReading => ({ ok: false, reason: (error as Error).message })),
         ]);
         if (!signal.aborted) report.current(result, panel);
@@ -71,7 +74,7 @@ export function useLiveChecks(
 
   // The watches follow the step on screen; they change only when its kinds do.
   useEffect(() => {
-    const stopWatching = services.watch(lab, exercise.namespace, kinds.split(','), () =>
+    const stopWatching = services.watch(lab, namespaceOf(lab, exercise), kinds.split(','), () =>
       loop.current?.trigger(),
     );
     const release = session.hold(stopWatching);

@@ -94,7 +94,9 @@ function WelcomeView(props: {
       <Text dimColor>
         {simulate
           ? `Cluster: the built-in simulated cluster (context ${lab.target.context})`
-          : `Cluster: kind, context ${lab.target.context}`}
+          : lab.classroom
+            ? `Cluster: the class cluster, context ${lab.target.context}, namespace ${lab.namespace}`
+            : `Cluster: kind, context ${lab.target.context}`}
       </Text>
       {!loaded ? (
         <Text dimColor>Reading your progress…</Text>
