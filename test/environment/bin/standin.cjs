@@ -135,7 +135,12 @@ module.exports = function main(tool, args) {
       const hash = (flag('--label') || '').split('=')[1];
       const platform = flag('--platform');
       out('STEP 1/12: FROM node:24.21.0-alpine3.22 AS bundle');
-      state.images[ref] = { id: digest('podman', ref, hash, platform || ''), hash, store: 'podman', platform };
+      state.images[ref] = {
+        id: digest('podman', ref, hash, platform || ''),
+        hash,
+        store: 'podman',
+        platform,
+      };
       save();
       return out(`COMMIT ${ref}`);
     }
