@@ -117,9 +117,10 @@ export const namespaceOf = (lab: Pick<Lab, 'namespace'>, exercise: Exercise): st
 
 /** The cluster a command used, in its text output: which lab the learner's commands reach. */
 export function clusterName(lab: Lab): string {
-  return lab.simulated
+  const cluster = lab.simulated
     ? `the simulated cluster, context ${lab.target.context}`
     : `context ${lab.target.context}${lab.target.kubeconfig ? ` of ${lab.target.kubeconfig}` : ''}`;
+  return lab.namespace === DEFAULT_NAMESPACE ? cluster : `${cluster}, namespace ${lab.namespace}`;
 }
 
 /** Remembers the lab's cluster as the one later commands target by default. */

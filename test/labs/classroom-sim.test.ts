@@ -84,7 +84,7 @@ describe('a classroom learner in their own namespace, on the simulated cluster',
     expect(list.exitCode, String(list.stderr)).toBe(0);
     const checked = await churnLabs(['check', 'deploy-system'], { home });
     expect(checked.exitCode).toBe(1);
-    expect(String(checked.stdout)).toContain(`context churn-labs-ada of ${kubeconfig}`);
+    expect(String(checked.stdout)).toContain(`context churn-labs-ada of ${kubeconfig}, namespace ${NS}`);
     // The namespace the instructor made passes at once; nothing is applied yet.
     expect(String(checked.stdout)).toMatch(/The namespace churn-mlops-ada exists/);
   }, 60_000);
