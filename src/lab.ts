@@ -97,6 +97,7 @@ export async function openLab(options: LabOptions = {}): Promise<Lab> {
     images: imagesPrefix(registry),
     workspace: paths.workspace,
     context,
+    ...(storageClass !== undefined ? { storageClass } : {}),
   });
   return {
     course,
@@ -241,6 +242,7 @@ export function fillTemplate(text: string, lab: Lab, exercise: Exercise): string
     namespace: namespaceOf(lab, exercise),
     images: imagesPrefix(lab.registry),
     context: lab.target.context,
+    ...(lab.storageClass !== undefined ? { storageClass: lab.storageClass } : {}),
   });
 }
 
