@@ -30,6 +30,8 @@ const ROOTS = [
   'v1/Node',
   'v1/Binding',
   'v1/ReplicationController',
+  'v1/ResourceQuota',
+  'v1/LimitRange',
   'apps/v1/Deployment',
   'apps/v1/ReplicaSet',
   'apps/v1/ControllerRevision',
@@ -46,10 +48,21 @@ const ROOTS = [
   'events.k8s.io/v1/Event',
   'coordination.k8s.io/v1/Lease',
   'networking.k8s.io/v1/Ingress',
+  'v1/ServiceAccount',
+  'rbac.authorization.k8s.io/v1/Role',
+  'rbac.authorization.k8s.io/v1/ClusterRole',
+  'rbac.authorization.k8s.io/v1/RoleBinding',
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding',
+  'authentication.k8s.io/v1/TokenRequest',
+  'authentication.k8s.io/v1/SelfSubjectReview',
+  'authorization.k8s.io/v1/SelfSubjectAccessReview',
+  'authorization.k8s.io/v1/SelfSubjectRulesReview',
+  'authorization.k8s.io/v1/SubjectAccessReview',
 ];
 // The list of each served kind too: the list operations' responses (OpenAPI v3 and the v2 JSON).
 for (const root of [...ROOTS]) {
-  if (!/Binding|Eviction|Scale|events\.k8s\.io/.test(root)) ROOTS.push(`${root}List`);
+  if (!/\/Binding|Eviction|Scale|events\.k8s\.io|^authentication|^authorization/.test(root))
+    ROOTS.push(`${root}List`);
 }
 
 /**

@@ -87,7 +87,20 @@ function buildProgram(setExit: (code: number) => void): Command {
     .command('up')
     .description('bring the lab environment up: kind cluster, images, metrics-server, manifests')
     .option('--simulate', 'start the built-in simulated cluster in the background (no Docker needed)')
-    .option('--yes', 'delete and re-create a kind cluster whose API does not answer, without asking')
+    .option(
+      '--yes',
+      'delete and re-create a kind cluster whose API does not answer, and install metrics-server on another cluster that lacks it, without asking',
+    )
+    .option(
+      '--registry <registry>',
+      'with --context of a cluster that is not kind: push the images to this registry (like ghcr.io/my-org)',
+      nonEmpty('a registry, like ghcr.io/my-org or localhost:5001'),
+    )
+    .option(
+      '--storage-class <class>',
+      "with --registry: the StorageClass the lab's claims use (default: standard if the cluster has it, else its default class)",
+      nonEmpty('the name of a StorageClass'),
+    )
     .action(lazy(async () => (await import('./commands/up.js')).up));
 
   program

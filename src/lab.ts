@@ -124,8 +124,14 @@ export function clusterName(lab: Lab): string {
   return lab.namespace === DEFAULT_NAMESPACE ? cluster : `${cluster}, namespace ${lab.namespace}`;
 }
 
-/** Remembers the lab's cluster as the one later commands target by default. */
-export async function rememberLab(lab: Lab): Promise<void> {
+/**
+ * Remembers the lab's cluster as the one later commands target by default, and off kind what `up`
+ * rendered the workspace for (its registry and storage class).
+ */
+export async function rememberLab(
+  lab: Lab,
+  rendered: { namespace?: string; registry?: string; storageClass?: string } = {},
+): Promise<void> {
   const kubeconfig = lab.target.kubeconfig === lab.paths.simKubeconfig ? undefined : lab.target.kubeconfig;
   await writeLastLab(lab.paths.lastLab, {
     context: lab.target.context,
@@ -133,6 +139,7 @@ export async function rememberLab(lab: Lab): Promise<void> {
     ...(lab.namespace !== DEFAULT_NAMESPACE ? { namespace: lab.namespace } : {}),
     registry: lab.registry,
     storageClass: lab.storageClass,
+    ...rendered,
   }).catch((error: Error) =>
     lab.warn(`could not remember the lab's cluster in ${lab.paths.lastLab}: ${error.message}`),
   );

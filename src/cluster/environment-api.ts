@@ -29,6 +29,8 @@ export interface UpResult {
   canceled?: boolean;
   /** Every step that ran, in order, with how it ended. */
   steps?: { id: string; title: string; outcome: 'ok' | 'skipped' | 'failed'; detail?: string }[];
+  /** Off kind: what the lab's manifests were rendered with, for lab.json. */
+  lab?: { registry?: string; storageClass?: string };
 }
 
 export interface UpOptions {
@@ -41,6 +43,15 @@ export interface UpOptions {
    * namespace and data). Without it such a cluster is never deleted: `up` fails with what to run.
    */
   confirmRecreate?: (question: string) => Promise<boolean>;
+  /** On a cluster that is not kind: the registry the images are pushed to (`up --registry`). */
+  registry?: string;
+  /** On a cluster that is not kind: the class the claims take in place of kind's `standard`. */
+  storageClass?: string;
+  /**
+   * Asked before installing metrics-server on a cluster that is not kind and lacks the metrics API
+   * (true with --yes). Without it nothing is installed: `up` says which exercises cannot pass.
+   */
+  confirmInstall?: (question: string) => Promise<boolean>;
   /** The package folder holding manifests/, docker/ and dist/ (default: this package's own). */
   packageDir?: string;
   /** Overrides of how long to wait, in milliseconds (defaults suit a laptop; tests shorten them). */

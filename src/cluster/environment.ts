@@ -1,3 +1,4 @@
+import { readLastLab } from '../files/last-lab.js';
 import { MANIFEST_NAMESPACE } from '../files/render-manifests.js';
 import type { Lab } from '../lab.js';
 import type { DockerInfo } from './docker.js';
@@ -14,11 +15,20 @@ import {
   nodeImagesReader,
   readBuildContext,
 } from './environment/images.js';
-import { metricsServerStep } from './environment/metrics.js';
+import { metricsApiStep, metricsServerStep } from './environment/metrics.js';
 import { preflightStep, simPreflightStep } from './environment/preflight.js';
+import {
+  nodePlatformsStep,
+  registryBuildStep,
+  registryFacts,
+  registryPreflightStep,
+  registryPushStep,
+  registryRef,
+} from './environment/registry.js';
 import { smokeStep } from './environment/smoke.js';
-import { LAB_IMAGES, packageSources } from './environment/sources.js';
+import { LAB_IMAGES, type LabImage, packageSources } from './environment/sources.js';
 import { commandLine, runSteps, type Step, StepFailed, type StepIO } from './environment/steps.js';
+import { storageClassStep } from './environment/storage.js';
 import { type WorkspaceTarget, workspaceStep } from './environment/workspace.js';
 import type { UpOptions, UpResult, UpTimeouts } from './environment-api.js';
 import { CLUSTER_NAME, kind } from './kind.js';
@@ -56,10 +66,27 @@ export const DEFAULT_TIMEOUTS: UpTimeouts = {
  * cluster (context churn-labs-sim) kind, Docker and metrics-server are skipped.
  */
 export async function up(lab: LabEnvironment, options: UpOptions): Promise<UpResult> {
-  return runSteps(planSteps(lab, options), options.onEvent, options.signal);
+  // The terminal app brings the lab up again without options: off kind, the registry and class are
+  // those `up` was given last time for this context.
+  const last = options.registry === undefined ? readLastLab(lab.paths.lastLab) : undefined;
+  if (last?.context === lab.target.context && last.registry)
+    options = {
+      ...options,
+      registry: last.registry,
+      storageClass: options.storageClass ?? last.storageClass,
+    };
+  const rendered: NonNullable<UpResult['lab']> = {};
+  const result = await runSteps(planSteps(lab, options, rendered), options.onEvent, options.signal);
+  return lab.target.context === SIM_CONTEXT || lab.target.context === DEFAULT_CONTEXT
+    ? result
+    : { ...result, lab: rendered };
 }
 
-function planSteps(lab: LabEnvironment, options: Omit<UpOptions, 'onEvent' | 'signal'>): Step[] {
+function planSteps(
+  lab: LabEnvironment,
+  options: Omit<UpOptions, 'onEvent' | 'signal'>,
+  rendered: NonNullable<UpResult['lab']>,
+): Step[] {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const sources = packageSources(options.packageDir);
   const { target } = lab;
@@ -93,20 +120,6 @@ function planSteps(lab: LabEnvironment, options: Omit<UpOptions, 'onEvent' | 'si
       workspace,
     ];
 
-  if (target.context !== DEFAULT_CONTEXT)
-    return [
-      {
-        id: 'preflight',
-        title: 'Checking the target cluster',
-        async run() {
-          throw new StepFailed(
-            `churn-labs up brings up its own kind cluster (context ${DEFAULT_CONTEXT}) or the simulated one (context ${SIM_CONTEXT}), not context ${target.context}.`,
-            `Run churn-labs up without --context, or with --context ${SIM_CONTEXT} while churn-labs sim serve runs.`,
-          );
-        },
-      },
-    ];
-
   let context: Promise<BuildContext> | undefined;
   const buildContext = () => {
     context ??= readBuildContext(sources, lab.paths.home);
@@ -116,6 +129,14 @@ function planSteps(lab: LabEnvironment, options: Omit<UpOptions, 'onEvent' | 'si
     });
     return context;
   };
+  if (target.context !== DEFAULT_CONTEXT)
+    return anyClusterSteps(lab, options, rendered, {
+      sources,
+      timeouts,
+      buildContext,
+      confirmOverwrite: options.confirmOverwrite,
+    });
+
   // Docker's image store and the node's images, read once for all three images (the store from
   // the preflight's own docker info).
   let daemon: DockerInfo | undefined;
@@ -138,6 +159,66 @@ function planSteps(lab: LabEnvironment, options: Omit<UpOptions, 'onEvent' | 'si
     smoke,
   ];
 }
+
+/**
+ * A cluster that is not kind (nor the simulated one): no kind, no loading. The images are built for
+ * the nodes' platforms and pushed to the registry, the claims take a class the cluster has, the
+ * metrics API is checked (and metrics-server installed only when allowed), and the workspace
+ * manifests are rendered for that registry and class.
+ */
+function anyClusterSteps(
+  lab: LabEnvironment,
+  options: Omit<UpOptions, 'onEvent' | 'signal'>,
+  rendered: NonNullable<UpResult['lab']>,
+  shared: {
+    sources: ReturnType<typeof packageSources>;
+    timeouts: UpTimeouts;
+    buildContext: () => Promise<BuildContext>;
+    confirmOverwrite: UpOptions['confirmOverwrite'];
+  },
+): Step[] {
+  const { target } = lab;
+  const { registry } = options;
+  if (!registry)
+    return [
+      {
+        id: 'preflight',
+        title: 'Checking the target cluster',
+        async run() {
+          throw new StepFailed(
+            `Context ${target.context} is neither churn-labs' kind cluster (${DEFAULT_CONTEXT}) nor the simulated one (${SIM_CONTEXT}): its nodes can only pull the lab's images from a registry.`,
+            `Run churn-labs up --context ${target.context} --registry REGISTRY (a registry you can push to and the cluster can pull from, like ghcr.io/my-org), or churn-labs up without --context for kind.`,
+          );
+        },
+      },
+    ];
+  rendered.registry = registry;
+  const upCommand = `churn-labs up --context ${target.context} --registry ${registry}`;
+  const facts = registryFacts();
+  const shownDir = buildContextDir(lab.paths.home);
+  const manifestTarget = (): WorkspaceTarget => ({
+    ...workspaceTarget(lab),
+    registry,
+    ...(rendered.storageClass !== undefined ? { storageClass: rendered.storageClass } : {}),
+  });
+  return [
+    registryPreflightStep(target, facts.setEngine),
+    nodePlatformsStep(target, facts.setPlatforms),
+    ...LAB_IMAGES.map((image) =>
+      registryBuildStep(image, registry, shared.buildContext, facts.get, shownDir),
+    ),
+    ...LAB_IMAGES.map((image) => registryPushStep(image, registry, facts.get)),
+    storageClassStep(target, options.storageClass, upCommand, (storageClass) => {
+      rendered.storageClass = storageClass;
+    }),
+    metricsApiStep(target, shared.sources, shared.timeouts, options.confirmInstall, upCommand),
+    // The workspace is rendered with the class the storage step chose, known only once it ran.
+    workspaceStep(lab.paths.workspace, shared.sources, shared.confirmOverwrite, manifestTarget),
+    smokeStep(target, shared.timeouts, registryRef(JOBS_IMAGE, registry)),
+  ];
+}
+
+const JOBS_IMAGE = LAB_IMAGES.find((image) => image.slug.startsWith('churn-ml-')) as LabImage;
 
 function skipped(id: string, title: string, detail: string): Step {
   return { id, title, run: async () => ({ outcome: 'skipped', detail }) };

@@ -1,6 +1,8 @@
+import { registryProblem } from '../cluster/environment/registry.js';
 import type { UpEvent } from '../cluster/environment-api.js';
 import { usageError } from '../errors.js';
-import { clusterName, type Lab, rememberLab, SIM_CONTEXT } from '../lab.js';
+import { readLastLab } from '../files/last-lab.js';
+import { clusterName, DEFAULT_CONTEXT, type Lab, rememberLab, SIM_CONTEXT } from '../lab.js';
 import { isInteractive, wantsColor } from '../output.js';
 import { type CommonOptions, labFrom, whileInterruptible } from './common.js';
 import { confirm } from './confirm.js';
@@ -10,12 +12,15 @@ import { confirm } from './confirm.js';
  * spinner, its command and its elapsed time on one redrawn line; elsewhere (a pipe, CI, NO_COLOR)
  * plain lines and no escape codes.
  */
-export async function up(options: CommonOptions & { simulate?: boolean }): Promise<number> {
+export async function up(
+  options: CommonOptions & { simulate?: boolean; registry?: string; storageClass?: string },
+): Promise<number> {
   if (options.simulate && (options.kubeconfig || (options.context && options.context !== SIM_CONTEXT)))
     throw usageError(
       `up --simulate brings up the simulated cluster (context ${SIM_CONTEXT}): leave out --context and --kubeconfig, or leave out --simulate to bring up the cluster they name.`,
     );
   let lab = await labFrom(options.simulate ? { ...options, context: SIM_CONTEXT } : options);
+  const offKind = anyCluster(lab, options);
   const stream = process.stdout;
   // The simulated lab (--simulate, --context churn-labs-sim, or the lab last brought up) is started
   // in the background when it is not running: after a reboot, or after it crashed.
@@ -28,12 +33,52 @@ export async function up(options: CommonOptions & { simulate?: boolean }): Promi
     lab = { ...lab, target: { context: sim.context, kubeconfig: sim.kubeconfig } };
   }
   const printer = createUpPrinter(stream, Boolean(stream.isTTY) && wantsColor(stream));
-  return whileInterruptible((signal) => bringUpLab(lab, options, printer, stream, signal));
+  return whileInterruptible((signal) => bringUpLab(lab, { ...options, ...offKind }, printer, stream, signal));
+}
+
+/**
+ * On a cluster that is neither kind-churn-labs nor the simulated one, the images go to a registry:
+ * --registry, or the one `up` used last time for this context. Elsewhere --registry and
+ * --storage-class have nothing to do.
+ */
+function anyCluster(
+  lab: Lab,
+  options: { simulate?: boolean; registry?: string; storageClass?: string },
+): { registry?: string; storageClass?: string } {
+  const { context } = lab.target;
+  const registry = options.registry?.trim().replace(/\/+$/, '');
+  if (options.simulate || lab.simulated || context === DEFAULT_CONTEXT) {
+    const given =
+      options.registry !== undefined
+        ? '--registry'
+        : options.storageClass !== undefined
+          ? '--storage-class'
+          : undefined;
+    if (given)
+      throw usageError(
+        `${given} is for a cluster that is not churn-labs' own: context ${context} ${lab.simulated ? 'runs the images from this package' : "gets the images loaded into its node, and has kind's class standard"}. Leave ${given} out, or give --context NAME of the cluster to push to.`,
+      );
+    return {};
+  }
+  const last = readLastLab(lab.paths.lastLab);
+  const remembered = last?.context === context ? last : undefined;
+  const chosen = registry || remembered?.registry;
+  if (!chosen)
+    throw usageError(
+      `Context ${context} is neither churn-labs' kind cluster (${DEFAULT_CONTEXT}) nor the simulated one (${SIM_CONTEXT}): give --registry REGISTRY, a registry this machine can push to and the cluster's nodes can pull from (like ghcr.io/my-org, or localhost:5001 for kind's local registry).`,
+    );
+  const problem = registryProblem(chosen);
+  if (problem) throw usageError(`--registry ${chosen}: ${problem}.`);
+  if (options.storageClass !== undefined && !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(options.storageClass))
+    throw usageError(
+      `--storage-class ${options.storageClass}: give the name of one of the cluster's StorageClasses (kubectl get storageclass --context ${context}).`,
+    );
+  return { registry: chosen, storageClass: options.storageClass ?? remembered?.storageClass };
 }
 
 async function bringUpLab(
   lab: Lab,
-  options: CommonOptions,
+  options: CommonOptions & { registry?: string; storageClass?: string },
   printer: ReturnType<typeof createUpPrinter>,
   stream: NodeJS.WriteStream,
   signal: AbortSignal,
@@ -53,6 +98,14 @@ async function bringUpLab(
               ),
             )
         : undefined,
+      registry: options.registry,
+      storageClass: options.storageClass,
+      // metrics-server goes into a cluster that is not ours only when allowed: --yes, or asked.
+      confirmInstall: options.yes
+        ? async () => true
+        : isInteractive()
+          ? (question) => printer.paused(() => confirm(question, undefined, ''))
+          : undefined,
       // A cluster whose API does not answer may hold the learner's work: ask, or take --yes.
       confirmRecreate: options.yes
         ? async () => true
@@ -66,7 +119,7 @@ async function bringUpLab(
       return 130;
     }
     if (!result.ok) return 1;
-    await rememberLab(lab);
+    await rememberLab(lab, result.lab);
     const changed = (result.steps ?? []).filter((s) => s.outcome === 'ok' && s.id !== 'preflight');
     if (changed.length === 0 || changed.every((s) => s.id === 'smoke'))
       stream.write('Everything was already up: nothing was created, rebuilt or reloaded.\n');

@@ -10,7 +10,7 @@ import { writeFileAtomic } from './atomic.js';
 export interface LastLab {
   context: string;
   kubeconfig?: string;
-  /** The lab's namespace, registry and StorageClass where `up` chose others than kind's. */
+  /** What `up` rendered the workspace for on a cluster that is not kind (a context's churn-labs extension wins over them). */
   namespace?: string;
   registry?: string;
   storageClass?: string;
@@ -48,5 +48,7 @@ export function readLastLab(path: string): LastLab | undefined {
 export async function writeLastLab(path: string, lab: LastLab): Promise<void> {
   const current = readLastLab(path);
   if (current?.context === lab.context && OPTIONAL.every((key) => current[key] === lab[key])) return;
-  await writeFileAtomic(path, `${JSON.stringify(lab, null, 2)}\n`);
+  const written: LastLab = { context: lab.context };
+  for (const key of OPTIONAL) if (lab[key]) written[key] = lab[key];
+  await writeFileAtomic(path, `${JSON.stringify(written, null, 2)}\n`);
 }

@@ -9,7 +9,8 @@ import { isMap, isScalar, isSeq, type Node, parseAllDocuments, type Scalar, type
  * comes back byte for byte.
  */
 export interface ManifestTarget {
-  namespace: string;
+  /** Default: the manifests' own, churn-mlops. */
+  namespace?: string;
   /** Where the course images come from instead of kind's node (`registry.example.com/team`). */
   registry?: string;
   /** The class the claims ask for instead of kind's `standard`. */
@@ -22,8 +23,9 @@ const COURSE_IMAGE = /^churn-labs\/(churn-[a-z0-9-]+(?::[\w.-]+)?)$/;
 const KIND_STORAGE_CLASS = 'standard';
 
 export function renderManifest(text: string, target: ManifestTarget): string {
+  const namespace = target.namespace ?? MANIFEST_NAMESPACE;
   const needed =
-    target.namespace !== MANIFEST_NAMESPACE ||
+    namespace !== MANIFEST_NAMESPACE ||
     (target.registry !== undefined && text.includes('churn-labs/')) ||
     (target.storageClass !== undefined && text.includes('storageClassName'));
   if (!needed) return text;
@@ -38,7 +40,7 @@ export function renderManifest(text: string, target: ManifestTarget): string {
     const kind = scalarValue(root.get('kind', true));
     if (isMap(metadata)) {
       const key = kind === 'Namespace' ? 'name' : 'namespace';
-      if (setScalar(metadata, key, MANIFEST_NAMESPACE, target.namespace)) changed = true;
+      if (setScalar(metadata, key, MANIFEST_NAMESPACE, namespace)) changed = true;
     }
     walk(root, (map) => {
       if (target.registry !== undefined) {
@@ -80,4 +82,12 @@ function walk(node: Node | unknown, visit: (map: YAMLMap) => void): void {
   } else if (isSeq(node)) {
     for (const item of node.items) walk(item, visit);
   }
+}
+
+/** kind's StorageClass, which the course's claims name. */
+export const COURSE_STORAGE_CLASS = KIND_STORAGE_CLASS;
+
+/** The repository part of the images' names: `churn-labs`, or `<registry>/churn-labs`. */
+export function imagePrefix(registry?: string): string {
+  return registry ? `${registry.replace(/\/+$/, '')}/churn-labs` : 'churn-labs';
 }

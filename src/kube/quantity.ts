@@ -49,11 +49,14 @@ export function formatMemory(bytes: number): string {
   return `${Math.max(0, Math.round(bytes / 1024))}Ki`;
 }
 
-/**
- * A quantity in the canonical form the API server stores and answers (resource.Quantity.String):
- * `1000m` is `1`, `0.5` is `500m`, `1024Mi` is `1Gi`, `1000` is `1k`. Undefined when not a quantity.
- */
-export function canonicalQuantity(value: unknown): string | undefined {
+/** A quantity as resource.Quantity holds it: an exact value (in billionths) and the format it prints in. */
+export interface ExactQuantity {
+  nanos: bigint;
+  format: 'binary' | 'decimal' | 'exponent';
+}
+
+/** The exact value of a quantity (rounded up past nano precision, as Kubernetes does), or undefined. */
+export function exactQuantity(value: unknown): ExactQuantity | undefined {
   const text = typeof value === 'number' ? String(value) : value;
   if (typeof text !== 'string') return undefined;
   const m = text
@@ -63,7 +66,6 @@ export function canonicalQuantity(value: unknown): string | undefined {
   const [, sign, whole, fraction = '', exponentMark, exponentText, suffix = ''] = m as unknown as string[];
   const binary = /i$/.test(suffix!);
   const format = exponentMark ? 'exponent' : binary ? 'binary' : 'decimal';
-  // The value in nano-units, exactly (rounded up past nano precision, as Kubernetes does).
   let numerator = BigInt(`${whole || '0'}${fraction}`);
   let denominator = 10n ** BigInt(fraction!.length);
   const decimalPower = exponentMark
@@ -75,10 +77,15 @@ export function canonicalQuantity(value: unknown): string | undefined {
   const power = decimalPower + 9;
   if (power >= 0) numerator *= 10n ** BigInt(power);
   else denominator *= 10n ** BigInt(-power);
-  let nanos = (numerator + denominator - 1n) / denominator;
-  if (nanos === 0n) return '0';
-  const negative = sign === '-';
+  const nanos = (numerator + denominator - 1n) / denominator;
+  return { nanos: sign === '-' ? -nanos : nanos, format };
+}
 
+/** resource.Quantity.String() of an exact value in its format. */
+export function formatExact({ nanos: signed, format }: ExactQuantity): string {
+  if (signed === 0n) return '0';
+  const negative = signed < 0n;
+  let nanos = negative ? -signed : signed;
   if (format === 'binary' && nanos >= 1024n * 10n ** 9n && nanos % 10n ** 9n === 0n) {
     let bytes = nanos / 10n ** 9n;
     let exponent = 0;
@@ -113,6 +120,15 @@ export function canonicalQuantity(value: unknown): string | undefined {
           } as Record<string, string>
         )[String(exponent)];
   return `${negative ? '-' : ''}${nanos}${unit}`;
+}
+
+/**
+ * A quantity in the canonical form the API server stores and answers (resource.Quantity.String):
+ * `1000m` is `1`, `0.5` is `500m`, `1024Mi` is `1Gi`, `1000` is `1k`. Undefined when not a quantity.
+ */
+export function canonicalQuantity(value: unknown): string | undefined {
+  const exact = exactQuantity(value);
+  return exact && formatExact(exact);
 }
 
 /** As Quantity.MilliValue(): thousandths of the unit, rounded up. */

@@ -88,7 +88,7 @@ interface Spec {
   verbs?: string[];
   status?: boolean;
   scale?: boolean;
-  extra?: Omit<Subresource, 'group' | 'version'>[];
+  extra?: (Omit<Subresource, 'group' | 'version'> & { group?: string })[];
   definition?: string;
   virtual?: boolean;
 }
@@ -108,7 +108,11 @@ function groupVersion(group: string, version: string, definitionPrefix: string, 
     subresources: [
       ...(s.scale ? [SCALE()] : []),
       ...(s.status ? [STATUS(group, version, s.kind)] : []),
-      ...(s.extra ?? []).map((x) => ({ ...x, group: x.kind === s.kind ? group : '', version: 'v1' })),
+      ...(s.extra ?? []).map((x) => ({
+        ...x,
+        group: x.group ?? (x.kind === s.kind ? group : ''),
+        version: 'v1',
+      })),
     ],
     definition: s.definition ?? (s.virtual ? undefined : `${definitionPrefix}.${s.kind}`),
     virtual: s.virtual,
@@ -134,6 +138,7 @@ export const RESOURCES: Resource[] = [
       plural: 'events',
       shortNames: ['ev'],
     },
+    { kind: 'LimitRange', plural: 'limitranges', shortNames: ['limits'] },
     {
       kind: 'Namespace',
       plural: 'namespaces',
@@ -175,7 +180,14 @@ export const RESOURCES: Resource[] = [
       status: true,
       scale: true,
     },
+    { kind: 'ResourceQuota', plural: 'resourcequotas', shortNames: ['quota'], status: true },
     { kind: 'Secret', plural: 'secrets' },
+    {
+      kind: 'ServiceAccount',
+      plural: 'serviceaccounts',
+      shortNames: ['sa'],
+      extra: [{ name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', verbs: ['create'] }],
+    },
     {
       kind: 'Service',
       plural: 'services',
@@ -259,6 +271,31 @@ export const RESOURCES: Resource[] = [
       categories: ['api-extensions'],
       status: true,
     },
+  ]),
+  ...groupVersion('rbac.authorization.k8s.io', 'v1', 'io.k8s.api.rbac.v1', [
+    { kind: 'ClusterRoleBinding', plural: 'clusterrolebindings', namespaced: false },
+    { kind: 'ClusterRole', plural: 'clusterroles', namespaced: false },
+    { kind: 'RoleBinding', plural: 'rolebindings' },
+    { kind: 'Role', plural: 'roles' },
+  ]),
+  // Reviews: created and answered, never stored.
+  ...groupVersion('authentication.k8s.io', 'v1', 'io.k8s.api.authentication.v1', [
+    { kind: 'SelfSubjectReview', plural: 'selfsubjectreviews', namespaced: false, verbs: ['create'] },
+  ]),
+  ...groupVersion('authorization.k8s.io', 'v1', 'io.k8s.api.authorization.v1', [
+    {
+      kind: 'SelfSubjectAccessReview',
+      plural: 'selfsubjectaccessreviews',
+      namespaced: false,
+      verbs: ['create'],
+    },
+    {
+      kind: 'SelfSubjectRulesReview',
+      plural: 'selfsubjectrulesreviews',
+      namespaced: false,
+      verbs: ['create'],
+    },
+    { kind: 'SubjectAccessReview', plural: 'subjectaccessreviews', namespaced: false, verbs: ['create'] },
   ]),
   ...groupVersion('metrics.k8s.io', 'v1beta1', '', [
     { kind: 'NodeMetrics', plural: 'nodes', namespaced: false, verbs: ['get', 'list'], virtual: true },

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { cpus, release, totalmem } from 'node:os';
 import type { KubeObject } from '../kube/objects.js';
+import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from '../kube/rbac/bootstrap.js';
 import { KUBERNETES_VERSION } from './server/discovery.js';
 import { now, type Store } from './store.js';
 
@@ -165,4 +166,6 @@ export function bootstrap(store: Store): void {
   ensure('Service', kubernetesService());
   ensure('Endpoints', kubernetesEndpoints());
   ensure('Lease', nodeLease());
+  for (const role of bootstrapClusterRoles()) ensure('ClusterRole', role);
+  for (const binding of bootstrapClusterRoleBindings()) ensure('ClusterRoleBinding', binding);
 }

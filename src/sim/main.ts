@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { environmentError } from '../errors.js';
 import { writeFileAtomicSync } from '../files/atomic.js';
 import { naming } from '../kube/resources.js';
+import { serviceAccountKey as loadServiceAccountKey } from './auth/tokens.js';
 import { bootstrap } from './bootstrap.js';
+import { startIdentityControllers } from './controllers/identity.js';
 import type { Controllers, Runtime, StartControllers } from './runtime-api.js';
 import { createApiServer } from './server/index.js';
 import { journalPath, Store } from './store.js';
@@ -40,6 +42,8 @@ export interface Simulator {
   ca: string;
   kubeconfig: string;
   context: string;
+  /** The admin user's client certificate and key (PEM): kubernetes-admin in system:masters. */
+  admin: { cert: string; key: string };
   stop(): Promise<void>;
 }
 
@@ -163,9 +167,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   bootstrap(store);
 
   let controllers: Controllers | undefined;
+  const serviceAccountKey = loadServiceAccountKey(dir);
   const api = createApiServer(store, () => controllers?.runtime ?? options.runtime, {
     log,
     tls: certificates,
+    serviceAccountKey,
   });
   let url: string;
   try {
@@ -180,6 +186,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     throw error;
   }
   writeFileAtomicSync(pidFile, `${process.pid}\n${url}\n`);
+  const identity = startIdentityControllers(store, { key: serviceAccountKey, ca: certificates.ca, log });
 
   try {
     if (options.controllers !== false) {
@@ -191,6 +198,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       } as Parameters<StartControllers>[1]);
     }
   } catch (error) {
+    identity.stop();
     await api.close();
     store.flush();
     store.close();
@@ -205,6 +213,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   return {
     url,
     ca: certificates.ca,
+    admin: certificates.admin,
     kubeconfig,
     context: SIM_CONTEXT,
     stop() {
@@ -215,6 +224,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         const alive = setInterval(() => {}, 1_000);
         try {
           await api.close();
+          identity.stop();
           await controllers?.stop();
         } finally {
           store.flush();

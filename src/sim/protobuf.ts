@@ -177,6 +177,9 @@ const GROUP_PACKAGES: Record<string, string> = {
   'events.k8s.io': 'k8s.io.api.events',
   'coordination.k8s.io': 'k8s.io.api.coordination',
   'networking.k8s.io': 'k8s.io.api.networking',
+  'rbac.authorization.k8s.io': 'k8s.io.api.rbac',
+  'authorization.k8s.io': 'k8s.io.api.authorization',
+  'authentication.k8s.io': 'k8s.io.api.authentication',
 };
 
 export function isProtobuf(contentType: string | undefined): boolean {

@@ -119,13 +119,10 @@ export function generateServing(
   return generateSigned(ca, 'CN=kube-apiserver', ExtendedKeyUsage.serverAuth, [san], now);
 }
 
-/** The user of the kubeconfig, as kubeadm's admin.conf names it (Kubernetes 1.29 and later; Go orders O before CN). */
+/**
+ * The user of the kubeconfig: `kubernetes-admin` in `system:masters`, the group no RBAC binding
+ * can take away, as kubeadm's super-admin.conf (and kind's admin kubeconfig before 1.29).
+ */
 export function generateAdmin(ca: Pem, now = new Date()): Promise<Pem> {
-  return generateSigned(
-    ca,
-    'O=kubeadm:cluster-admins, CN=kubernetes-admin',
-    ExtendedKeyUsage.clientAuth,
-    [],
-    now,
-  );
+  return generateSigned(ca, 'O=system:masters, CN=kubernetes-admin', ExtendedKeyUsage.clientAuth, [], now);
 }

@@ -88,7 +88,10 @@ export async function servingCertificates(
     return leaf && ca && signedBy(leaf, ca) && fits(leaf) ? leaf : undefined;
   };
   let serving = current(files.cert, files.key, servingCovers);
-  let admin = current(files.adminCert, files.adminKey);
+  // An admin certificate of an older simulator (group kubeadm:cluster-admins) is made again.
+  let admin = current(files.adminCert, files.adminKey, (leaf) =>
+    /^O=system:masters$/m.test(leaf.cert.subject),
+  );
   if (ca && serving && admin)
     return {
       ca: ca.certPem,

@@ -55,7 +55,14 @@ export class Session {
     this.closing ??= (async () => {
       this.controller.abort();
       await Promise.all([...this.holders].map((release) => release()));
-      await Promise.all([...this.stopping]);
+      // Work tracked meanwhile (a save the last keystroke started) is waited for as well.
+      const waited = new Set<Promise<unknown>>();
+      for (;;) {
+        const pending = [...this.stopping].filter((work) => !waited.has(work));
+        if (pending.length === 0) break;
+        for (const work of pending) waited.add(work);
+        await Promise.all(pending);
+      }
       // Kept after stopping: the app says where a simulated cluster that outlives it is.
       await this.simulator?.stop().catch(() => {});
     })();

@@ -22,6 +22,7 @@ export const RESOURCES: Resource[] = [
   ['rbac.authorization.k8s.io', 'v1', 'roles', 'Role', true],
   ['rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding', true],
   ['apiregistration.k8s.io', 'v1', 'apiservices', 'APIService', false],
+  ['storage.k8s.io', 'v1', 'storageclasses', 'StorageClass', false],
 ].map(
   ([group, version, plural, kind, namespaced]) => ({ group, version, plural, kind, namespaced }) as Resource,
 );

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -30,6 +30,8 @@ describe.skipIf(!existsSync(simulatorModule))('up against the simulated cluster'
     return simulator;
   };
   afterEach(async () => {
+    for (const key of ['STANDIN_API_URL', 'STANDIN_API_CA', 'STANDIN_API_CERT', 'STANDIN_API_KEY'])
+      delete process.env[key];
     await simulator?.stop();
     simulator = undefined;
     await machine.cleanup();
@@ -57,6 +59,17 @@ describe.skipIf(!existsSync(simulatorModule))('up against the simulated cluster'
     // kind's kubeconfig entry trusts the cluster's CA, as the real kind's does.
     machine.env.STANDIN_API_CA = sim.ca;
     process.env.STANDIN_API_CA = sim.ca;
+    // ... and its client certificate, which the simulated cluster authenticates as its admin.
+    const { parse } = await import('yaml');
+    const admin = parse(await readFile(sim.kubeconfig, 'utf8')).users[0].user;
+    for (const [key, field] of [
+      ['STANDIN_API_CERT', 'client-certificate-data'],
+      ['STANDIN_API_KEY', 'client-key-data'],
+    ] as const) {
+      const pem = Buffer.from(admin[field], 'base64').toString('utf8');
+      machine.env[key] = pem;
+      process.env[key] = pem;
+    }
     // The simulated cluster serves the metrics API itself; it has no RBAC and no aggregation layer
     // (APIService), so it gets the Deployment and Service of the real manifest.
     await writePackage(machine.packageDir, '0.1.0', {

@@ -52,12 +52,15 @@ describe('up --context churn-labs-sim', () => {
     expect(failed.fix).toMatch(/churn-labs sim serve.*churn-labs start --simulate/);
   });
 
-  it('refuses a context that is neither its kind cluster nor the simulated one', async () => {
+  it('refuses a context that is neither its kind cluster nor the simulated one without a registry', async () => {
     machine = await createMachine();
     machine.lab = { ...machine.lab, target: { context: 'prod-eu', kubeconfig: machine.kubeconfig } };
     const { result, events } = await machine.up();
     expect(result).toMatchObject({ ok: false, failedStep: 'preflight' });
-    expect(stepEnds(events)[0]?.detail).toMatch(/not context prod-eu\.$/);
+    expect(stepEnds(events)[0]?.detail).toMatch(
+      /^Context prod-eu is neither .* pull the lab's images from a registry\.$/,
+    );
+    expect(stepEnds(events)[0]?.fix).toMatch(/churn-labs up --context prod-eu --registry REGISTRY/);
     expect(await machine.calls()).toEqual([]);
   });
 });

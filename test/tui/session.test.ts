@@ -33,3 +33,28 @@ describe('the session', () => {
     expect(ended).toEqual(['watch', 'simulator']);
   });
 });
+
+describe('work tracked while the session closes', () => {
+  it('a save started after quitting began is waited for before the session has closed', async () => {
+    const session = new Session();
+    const gate = () => {
+      let open!: () => void;
+      const promise = new Promise<void>((resolve) => (open = resolve));
+      return { promise, open };
+    };
+    const firstSave = gate();
+    session.track(firstSave.promise);
+    let closed = false;
+    const closing = session.close().then(() => (closed = true));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // While the session waits for the first save, the last keystroke starts another.
+    const lastSave = gate();
+    session.track(lastSave.promise);
+    firstSave.open();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(closed).toBe(false);
+    lastSave.open();
+    await closing;
+    expect(closed).toBe(true);
+  });
+});

@@ -1173,7 +1173,17 @@ t.fn(
     s.ifHasString(out, 'namespace "my-namespace" deleted');
 
     // Quota (core.sh:1310-1325)
-    s.skip('create/describe/delete quota test-quota', 'ResourceQuota not served (README)');
+    await s.kubectl('create namespace quotas');
+    await s.getObjectAssert('namespaces/quotas', `{{${id_field}}}`, 'quotas');
+    await s.getObjectAssert('quota --namespace=quotas', found('test-quota'), ':');
+    await s.kubectl('create quota test-quota --dry-run=client --namespace=quotas');
+    await s.kubectl('create quota test-quota --dry-run=server --namespace=quotas');
+    await s.getObjectAssert('quota --namespace=quotas', found('test-quota'), ':');
+    await s.kubectl('create quota test-quota --namespace=quotas');
+    await s.getObjectAssert('quota --namespace=quotas', found('test-quota'), 'found:');
+    await s.describeResourceChunkSizeAssert('resourcequotas', '', '--namespace=quotas');
+    await s.kubectl('delete quota test-quota --namespace=quotas');
+    await s.kubectl('delete namespace quotas');
 
     // Pods in Namespaces
     await s.getObjectAssert('namespaces', found('other'), ':');

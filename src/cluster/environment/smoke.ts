@@ -14,7 +14,7 @@ const IMAGE = 'churn-labs/churn-ml:0.1.0';
  * pod of the jobs image, in a scratch namespace that is deleted afterwards.
  */
 const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: SMOKE_NAMESPACE } };
-const pod = {
+const smokePod = (image: string) => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name: POD, namespace: SMOKE_NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'churn-labs' } },
@@ -23,28 +23,29 @@ const pod = {
     containers: [
       {
         name: 'churn-mlops',
-        image: IMAGE,
+        image,
         imagePullPolicy: 'IfNotPresent',
         command: ['churn-mlops', '--version'],
         resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '250m', memory: '128Mi' } },
       },
     ],
   },
-};
+});
 // A stream of two JSON documents rather than a v1 List: kubectl validates a List on the client,
 // which needs the server's OpenAPI v2; each object on its own is validated by the server.
-const manifest = `${JSON.stringify(namespace)}\n${JSON.stringify(pod)}\n`;
+const manifest = (image: string) => `${JSON.stringify(namespace)}\n${JSON.stringify(smokePod(image))}\n`;
 
-export function smokeStep(target: ClusterTarget, timeouts: UpTimeouts): Step {
+/** `image`: the jobs image as the cluster pulls it (from a registry, off kind). */
+export function smokeStep(target: ClusterTarget, timeouts: UpTimeouts, image = IMAGE): Step {
   const applyArgs = ['apply', '-f', '-'];
   return {
     id: 'smoke',
-    title: `Smoke test: a pod of ${IMAGE}`,
+    title: `Smoke test: a pod of ${image}`,
     command: `${commandLine('kubectl', [...targetFlags(target), ...applyArgs])}  # pod ${SMOKE_NAMESPACE}/${POD}: churn-mlops --version`,
     async run(io) {
       const deadline = Date.now() + timeouts.smokeMs;
       await clearLeftovers(io, target, deadline, timeouts.pollMs);
-      const applied = await kube(io, target, applyArgs, { input: manifest });
+      const applied = await kube(io, target, applyArgs, { input: manifest(image) });
       if (!applied.ok)
         throw new StepFailed(
           `The cluster refused the smoke-test pod (kubectl apply failed).`,
@@ -83,7 +84,7 @@ export function smokeStep(target: ClusterTarget, timeouts: UpTimeouts): Step {
       const printed = logs.stdout.trim().split('\n').at(-1) ?? '';
       // Deleting a namespace takes a while on a real cluster; the next `up` waits for it if it must.
       await kube(io, target, ['delete', 'namespace', SMOKE_NAMESPACE, '--wait=false']);
-      return { outcome: 'ok', detail: `${IMAGE} ran in the cluster${printed ? ` (${printed})` : ''}` };
+      return { outcome: 'ok', detail: `${image} ran in the cluster${printed ? ` (${printed})` : ''}` };
     },
   };
 }

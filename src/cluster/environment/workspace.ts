@@ -89,14 +89,18 @@ export function workspaceStep(
   workspace: string,
   sources: PackageSources,
   confirmOverwrite?: (files: string[]) => Promise<boolean>,
-  target: WorkspaceTarget = { namespace: MANIFEST_NAMESPACE },
+  /** What to render the files for; a function when an earlier step decides it (the storage class). */
+  renderFor: WorkspaceTarget | (() => WorkspaceTarget) = { namespace: MANIFEST_NAMESPACE },
 ): Step {
   const k8s = join(workspace, 'k8s');
+  // Off kind the files are rendered for the cluster (registry, storage class, namespace); what was
+  // copied is then the rendered file, and an edit is told from it the same way.
   return {
     id: 'workspace',
     title: 'Workspace manifests',
     command: `copy ${sources.manifests} -> ${k8s}`,
     async run(io) {
+      const target = typeof renderFor === 'function' ? renderFor() : renderFor;
       const statePath = join(workspace, WORKSPACE_STATE);
       const state = await readState(statePath);
       const files = (await packageFiles(sources.manifests)).filter(
@@ -108,7 +112,9 @@ export function workspaceStep(
       const toWrite: { rel: string; content: Buffer }[] = [];
       const edited: { rel: string; content: Buffer; hash: string }[] = [];
       for (const [source, rel] of files) {
-        const content = rendered(await readFile(source), target);
+        const content = /\.ya?ml$/.test(rel)
+          ? rendered(await readFile(source), target)
+          : await readFile(source);
         const hash = sha256(content);
         const current = await readIfExists(join(workspace, rel));
         const recorded = state?.copied[rel];

@@ -89,6 +89,12 @@ export const secretRules: KindRules = {
     }
     if (secret.type === 'kubernetes.io/dockerconfigjson' && !('.dockerconfigjson' in data))
       errors.required('data[.dockerconfigjson]');
+    // The token controller fills the rest; the ServiceAccount it is for must be named.
+    if (
+      secret.type === 'kubernetes.io/service-account-token' &&
+      !secret.metadata?.annotations?.['kubernetes.io/service-account.name']
+    )
+      errors.required('metadata.annotations[kubernetes.io/service-account.name]');
   },
   validateUpdate(secret, old, errors) {
     if (secret.type !== old.type) errors.immutable('type', secret.type);

@@ -16,11 +16,20 @@ import { crdRules } from './crd.js';
 import { FieldErrors } from './field-errors.js';
 import { hpaRules } from './hpa.js';
 import { ingressRules } from './ingress.js';
+import { defaultFromLimitRanges, enforceLimitRanges, limitRangeRules } from './limit-ranges.js';
 import { validateObjectMeta } from './meta.js';
 import { dns1123Subdomain } from './names.js';
 import { defaultPod, defaultPodDecoded, qosClass } from './pod-defaults.js';
 import { validatePodUpdate } from './pod-update.js';
 import { validatePodSpec } from './pod-validation.js';
+import {
+  clusterRoleBindingRules,
+  clusterRoleRules,
+  roleBindingRules,
+  roleRules,
+  serviceAccountRules,
+} from './rbac.js';
+import { enforceQuotas, resourceQuotaRules } from './resource-quotas.js';
 import type { AdmissionContext, KindRules, Obj } from './rules.js';
 import { serviceRules } from './services.js';
 import { cronJobRules, deploymentRules, jobRules, replicaSetRules } from './workloads.js';
@@ -65,6 +74,13 @@ const RULES: Record<string, KindRules> = {
   Event: eventRules,
   Node: nodeRules,
   CustomResourceDefinition: crdRules,
+  ServiceAccount: serviceAccountRules,
+  Role: roleRules,
+  ClusterRole: clusterRoleRules,
+  RoleBinding: roleBindingRules,
+  ClusterRoleBinding: clusterRoleBindingRules,
+  LimitRange: limitRangeRules,
+  ResourceQuota: resourceQuotaRules,
 };
 
 const rulesOf = (kind: string): KindRules => RULES[kind] ?? {};
@@ -90,14 +106,22 @@ function fail(kind: string, object: Obj, errors: FieldErrors): void {
   throw invalid(named, group, object.metadata?.name ?? '', errors.causes);
 }
 
+/**
+ * A create: decoding defaults, the mutating admission plugins (LimitRanger's defaults), the
+ * strategy and validation, then the validating plugins (LimitRanger, ResourceQuota), in the API
+ * server's order.
+ */
 export function admitCreate(kind: string, object: Obj, context: AdmissionContext): void {
   const rules = rulesOf(kind);
   applyDefaults(kind, object);
+  if (kind === 'Pod') defaultFromLimitRanges(object, context);
   rules.prepareCreate?.(object, context);
   const errors = new FieldErrors();
   validateObjectMeta(object.metadata, rules.name ?? dns1123Subdomain, errors);
   rules.validate?.(object, errors, context);
   fail(kind, object, errors);
+  if (kind === 'Pod' || kind === 'PersistentVolumeClaim') enforceLimitRanges(kind, object, context);
+  enforceQuotas(kind, object, undefined, context);
 }
 
 export function admitUpdate(
@@ -125,6 +149,10 @@ export function admitUpdate(
   rules.validate?.(object, errors, context);
   if (!rules.updateChecksFirst) rules.validateUpdate?.(object, old, errors, context);
   fail(kind, object, errors);
+  // Pods are not limited again on update (their resources do not change); claims are.
+  if (kind === 'PersistentVolumeClaim' && !old.metadata?.deletionTimestamp)
+    enforceLimitRanges(kind, object, context);
+  enforceQuotas(kind, object, old, context);
 }
 
 /**

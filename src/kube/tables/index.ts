@@ -10,7 +10,9 @@ import { daemonSetPrinter, replicationControllerPrinter, statefulSetPrinter } fr
 import type { Obj } from './format.js';
 import { endpointSlicePrinter, endpointsPrinter, ingressPrinter, servicePrinter } from './network.js';
 import { podPrinter } from './pods.js';
+import { limitRangePrinter, resourceQuotaPrinter } from './policy.js';
 import { type Column, NAME, type Printer } from './printer.js';
+import { clusterRoleBindingPrinter, roleBindingPrinter, rolePrinter, serviceAccountPrinter } from './rbac.js';
 import { pvcPrinter, pvPrinter, storageClassPrinter } from './storage.js';
 import { cronJobPrinter, deploymentPrinter, hpaPrinter, jobPrinter, replicaSetPrinter } from './workloads.js';
 
@@ -36,11 +38,18 @@ const PRINTERS: Record<string, Printer> = {
   Namespace: namespacePrinter,
   Secret: secretPrinter,
   ConfigMap: configMapPrinter,
+  ServiceAccount: serviceAccountPrinter,
+  Role: rolePrinter,
+  ClusterRole: rolePrinter,
+  RoleBinding: roleBindingPrinter,
+  ClusterRoleBinding: clusterRoleBindingPrinter,
   PersistentVolume: pvPrinter,
   PersistentVolumeClaim: pvcPrinter,
   StorageClass: storageClassPrinter,
   Event: eventPrinter,
   Lease: leasePrinter,
+  ResourceQuota: resourceQuotaPrinter,
+  LimitRange: limitRangePrinter,
 };
 
 /** Kinds without a printer get the generic table of the API server: name and creation time. */

@@ -12,6 +12,7 @@ import { JobController, type JobSettings } from './job.js';
 import { TtlAfterFinishedController } from './job-ttl.js';
 import { NamespaceController } from './namespace.js';
 import { ReplicaSetController, ReplicationControllerManager } from './replicaset.js';
+import { ResourceQuotaController } from './resource-quota.js';
 import { Scheduler } from './scheduler.js';
 import { SimClock } from './sim-clock.js';
 import { StatefulSetController } from './statefulset.js';
@@ -60,6 +61,7 @@ export function startControlPlane(
     new TtlAfterFinishedController(store, settings),
     new CronJobController(store, clock, settings),
     new EndpointsController(store, settings),
+    new ResourceQuotaController(store, settings),
     new HorizontalPodAutoscalerController(store, metrics, { ...settings, ...options.hpa }),
   ];
   for (const controller of controllers) controller.start();

@@ -65,6 +65,32 @@ export function rolloutStatus(
       );
     }
   }
-  removeDeploymentCondition(status, 'ReplicaFailure');
+  replicaFailures(all, newRS, status);
   return status;
+}
+
+/**
+ * getReplicaFailures: a ReplicaSet's ReplicaFailure (pods the API refused, the new one's first)
+ * becomes the Deployment's, and goes with it.
+ */
+export function replicaFailures(
+  all: KubeObject[],
+  newRS: KubeObject | undefined,
+  status: DeploymentStatus,
+): void {
+  const sets = newRS ? [newRS, ...all.filter((rs) => rs !== newRS)] : all;
+  for (const rs of sets) {
+    const failure = findCondition(rs, 'ReplicaFailure');
+    if (!failure) continue;
+    setDeploymentCondition(status, {
+      type: 'ReplicaFailure',
+      status: failure.status,
+      lastUpdateTime: failure.lastTransitionTime,
+      lastTransitionTime: failure.lastTransitionTime,
+      reason: failure.reason,
+      message: failure.message,
+    });
+    return;
+  }
+  removeDeploymentCondition(status, 'ReplicaFailure');
 }

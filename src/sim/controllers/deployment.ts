@@ -19,7 +19,6 @@ import {
   newRSNewReplicas,
   progressCheckDelay,
   REVISION,
-  removeDeploymentCondition,
   replicasAnnotationsNeedUpdate,
   replicasOf,
   revisionOf,
@@ -326,7 +325,6 @@ export class DeploymentController extends Controller {
   /** syncRolloutStatus: the Progressing condition and, when stuck, a look again at the deadline. */
   syncRolloutStatus(all: KubeObject[], newRS: KubeObject | undefined, d: KubeObject): void {
     const status = rolloutStatus(all, newRS, d);
-    removeDeploymentCondition(status, 'ReplicaFailure');
     if (same(d.status, status)) {
       const delay = progressCheckDelay(d, status);
       if (delay !== undefined) this.queue.addAfter(keyOf(d), delay);

@@ -1,3 +1,4 @@
+import { ApiError } from '../../kube/errors.js';
 import type { KubeObject } from '../../kube/objects.js';
 import type { StoreEvent } from '../store.js';
 import { claim } from './claims.js';
@@ -59,6 +60,8 @@ export class JobController extends Controller {
   /** Tracked pods that left the store before they were counted, by Job uid. */
   private readonly vanished = new Map<string, boolean[]>();
   private readonly backoff = new Map<string, { failures: number; last: number }>();
+  /** The create the API refused in this sync, if any. */
+  private refused: ApiError | undefined;
 
   constructor(
     store: ConstructorParameters<typeof Controller>[0],
@@ -104,7 +107,10 @@ export class JobController extends Controller {
       this.backoff.delete(job.metadata.uid ?? '');
       return;
     }
+    this.refused = undefined;
     this.syncJob(key, job);
+    // A pod the API refused (quota, limits) is tried again with a growing delay, as upstream requeues.
+    if (this.refused) throw this.refused;
   }
 
   private syncJob(key: string, job: KubeObject): void {
@@ -263,13 +269,21 @@ export class JobController extends Controller {
     const created = [...active];
     const owner = controllerRef(job, 'batch/v1', 'Job');
     for (let i = 0; i < Math.min(missing, 500); i++) {
-      const pod = createObject(
-        this.store,
-        'Pod',
-        podFromTemplate(spec.template, job.metadata.namespace, job.metadata.name, owner, {
-          finalizers: [JOB_TRACKING_FINALIZER],
-        }),
-      );
+      let pod: KubeObject;
+      try {
+        pod = createObject(
+          this.store,
+          'Pod',
+          podFromTemplate(spec.template, job.metadata.namespace, job.metadata.name, owner, {
+            finalizers: [JOB_TRACKING_FINALIZER],
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        announce(this.store, job, 'Warning', 'FailedCreate', `Error creating: ${error.message}`, COMPONENT);
+        this.refused = error;
+        break;
+      }
       created.push(pod);
       announce(this.store, job, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, COMPONENT);
     }

@@ -1,9 +1,11 @@
+import { ApiError } from '../../kube/errors.js';
 import type { KubeObject } from '../../kube/objects.js';
 import type { StoreEvent } from '../store.js';
 import { claim } from './claims.js';
 import { Controller } from './controller.js';
 import {
   announce,
+  type Condition,
   controllerRef,
   controllerRefOf,
   createObject,
@@ -64,28 +66,38 @@ export class ReplicaSetController extends Controller {
     if (!rs) return;
     const pods = claim(this.store, 'Pod', rs, this.apiVersion, this.kind, this.selectorOf(rs));
     const active = pods.filter(isPodActive);
-    if (!rs.metadata.deletionTimestamp) this.manageReplicas(rs, active);
+    const failure = rs.metadata.deletionTimestamp ? undefined : this.manageReplicas(rs, active);
 
     const minReadySeconds = Number(rs.spec?.minReadySeconds ?? 0);
-    const status = replicaSetStatus(rs, active, minReadySeconds);
+    const status = replicaSetStatus(rs, active, minReadySeconds, failure);
     if (!same(status, rs.status)) writeStatus(this.store, this.kind, rs, status);
+    // A refused create is retried with a growing delay (the queue's), as the real controller requeues.
+    if (failure) throw failure;
     // Availability comes with time, not with an event: look again when the newest ready pod counts.
     if (minReadySeconds > 0 && (status.readyReplicas ?? 0) !== (status.availableReplicas ?? 0))
       this.queue.addAfter(key, minReadySeconds * 1000);
   }
 
-  private manageReplicas(rs: KubeObject, active: KubeObject[]): void {
+  /** Creates or deletes pods; a create the API refuses (quota, limits) ends the batch and is returned. */
+  private manageReplicas(rs: KubeObject, active: KubeObject[]): Error | undefined {
     const wanted = Number(rs.spec?.replicas ?? 1);
     const diff = active.length - wanted;
     if (diff < 0) {
       if (namespaceTerminating(this.store, rs.metadata.namespace)) return;
       const owner = controllerRef(rs, this.apiVersion, this.kind);
       for (let i = 0; i < Math.min(-diff, BURST); i++) {
-        const pod = createObject(
-          this.store,
-          'Pod',
-          podFromTemplate(rs.spec?.template, rs.metadata.namespace, rs.metadata.name, owner),
-        );
+        let pod: KubeObject;
+        try {
+          pod = createObject(
+            this.store,
+            'Pod',
+            podFromTemplate(rs.spec?.template, rs.metadata.namespace, rs.metadata.name, owner),
+          );
+        } catch (error) {
+          if (!(error instanceof ApiError)) throw error;
+          announce(this.store, rs, 'Warning', 'FailedCreate', `Error creating: ${error.message}`, this.name);
+          return error;
+        }
         announce(
           this.store,
           rs,
@@ -112,8 +124,8 @@ export class ReplicaSetController extends Controller {
   }
 }
 
-/** replicaset.calculateStatus over the active pods. */
-function replicaSetStatus(rs: KubeObject, active: KubeObject[], minReadySeconds: number) {
+/** replicaset.calculateStatus over the active pods, with ReplicaFailure while creates are refused. */
+function replicaSetStatus(rs: KubeObject, active: KubeObject[], minReadySeconds: number, failure?: Error) {
   const templateLabels = (rs.spec?.template?.metadata?.labels ?? {}) as Record<string, string>;
   let fullyLabeled = 0;
   let ready = 0;
@@ -130,7 +142,21 @@ function replicaSetStatus(rs: KubeObject, active: KubeObject[], minReadySeconds:
     ...omitZero({ fullyLabeledReplicas: fullyLabeled, readyReplicas: ready, availableReplicas: available }),
     observedGeneration: rs.metadata.generation ?? 1,
   };
-  if (rs.status?.conditions?.length) status.conditions = rs.status.conditions;
+  let conditions = ((rs.status?.conditions ?? []) as Condition[]).filter(
+    (c) => c.type !== 'ReplicaFailure' || failure,
+  );
+  if (failure && !conditions.some((c) => c.type === 'ReplicaFailure'))
+    conditions = [
+      ...conditions,
+      {
+        type: 'ReplicaFailure',
+        status: 'True',
+        lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        reason: 'FailedCreate',
+        message: failure.message,
+      },
+    ];
+  if (conditions.length) status.conditions = conditions;
   return status as { replicas: number; readyReplicas?: number; availableReplicas?: number };
 }
 

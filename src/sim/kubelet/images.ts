@@ -10,7 +10,7 @@ import type { Container } from './types.js';
  * (`echo hi`, `sleep 5`, a shell image's bare shell: see ContainerRunner.oneShot).
  *
  * The churn-labs images exist only where `churn-labs up` built them and loaded them into the node
- * (kind load): no registry has them. So a tag it did not load (a typo in `kubectl set image`), or
+ * (kind load), or pushed them to the registry it was given (`R/churn-labs/churn-api:0.1.0`). So a tag it did not load (a typo in `kubectl set image`), or
  * a pull it is made to attempt (imagePullPolicy Always), fails as it does on kind: ErrImagePull,
  * then ImagePullBackOff.
  */
@@ -73,14 +73,15 @@ export function resolveImage(image: string, custom: Record<string, ImageDefiniti
       env: own.env ?? {},
     };
   }
-  const workload = WORKLOAD_IMAGES[repository];
+  const workload = WORKLOAD_IMAGES[workloadRepository(repository)];
   if (workload) {
+    const loaded = LOADED_TAGS[workloadRepository(repository)] ?? [];
     return {
       name: image,
       reference,
       imageID,
       runnable: true,
-      present: tag !== undefined && (LOADED_TAGS[repository] ?? []).includes(tag),
+      present: tag !== undefined && loaded.includes(tag),
       pullError: `failed to pull and unpack image "${reference}": failed to resolve reference "${reference}": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed`,
       entrypoint: [],
       cmd: workload,
@@ -101,6 +102,15 @@ export function resolveImage(image: string, custom: Record<string, ImageDefiniti
     workingDir: '/',
     env: {},
   };
+}
+
+/**
+ * The workload images as `churn-labs up --registry R` pushes them (`R/churn-labs/churn-api`): the
+ * same images from a registry, which the node pulls. Those are what the simulated node runs too.
+ */
+function workloadRepository(repository: string): string {
+  const match = /\/(churn-labs\/churn-(?:api|ml))$/.exec(repository);
+  return match && !repository.startsWith('docker.io/') ? `docker.io/${match[1]}` : repository;
 }
 
 /** The CMD of the common images whose default is a shell (their Dockerfiles, on Docker Hub). */

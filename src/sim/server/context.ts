@@ -2,6 +2,7 @@ import type { KubeObject } from '../../kube/objects.js';
 import type { Catalog, Resource } from '../../kube/resources.js';
 import { customPrinter } from '../../kube/tables/custom.js';
 import { type IncludeObject, toTable, wantsTable } from '../../kube/tables/index.js';
+import type { Auth } from '../auth/index.js';
 import type { Runtime } from '../runtime-api.js';
 import type { Store } from '../store.js';
 import { type ApiCall, sendJson } from './http.js';
@@ -16,6 +17,8 @@ export interface Api {
   log: (line: string) => void;
   /** Ends every open watch, log stream and proxied request (at shutdown). */
   closers: Set<() => void>;
+  /** Authentication and authorization; absent, every request is served (in-process tests). */
+  auth?: Auth;
 }
 
 /** Answers one object in the version the request spoke, or as a one-row Table for `kubectl get`. */

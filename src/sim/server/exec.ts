@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ApiError, badRequest } from '../../kube/errors.js';
+import { admitRequest } from '../auth/index.js';
 import type { Api } from './context.js';
 import type { ApiCall } from './http.js';
 import { handlePortForward } from './portforward.js';
@@ -50,6 +51,7 @@ function refuse(socket: Duplex, error: unknown): void {
 export function handleUpgrade(api: Api, req: IncomingMessage, socket: Duplex, head: Buffer): void {
   const url = new URL(req.url ?? '/', 'http://localhost');
   try {
+    if (api.auth) admitRequest(api.auth, req, url.pathname, url.searchParams);
     const route = parseRoute(url.pathname);
     if (!route || !('resource' in route) || route.resource.kind !== 'Pod' || !route.name || !route.namespace)
       throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');

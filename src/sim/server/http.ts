@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { ApiError, badRequest } from '../../kube/errors.js';
+import type { UserInfo } from '../../kube/rbac/rules.js';
 import { decodeProtobuf, isProtobuf } from '../protobuf.js';
 
 /**
@@ -18,6 +19,8 @@ export interface ApiCall {
   warnings: string[];
   /** Run before the answer is written: a write is answered only once it is on disk. */
   beforeAnswer?: () => void;
+  /** Who sent it, once authenticated (and impersonated). */
+  user?: UserInfo;
 }
 
 /** The API server's limit on a request body (3 MiB), answered 413 with a Status. */

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -5,6 +6,8 @@ import type { Duplex } from 'node:stream';
 import { type ApiError, methodNotAllowed } from '../../kube/errors.js';
 import { Catalog } from '../../kube/resources.js';
 import { startApiExtensions } from '../apiextensions/index.js';
+import { admitRequest } from '../auth/index.js';
+import type { SigningKey } from '../auth/tokens.js';
 import type { Runtime } from '../runtime-api.js';
 import type { Store } from '../store.js';
 import type { Api } from './context.js';
@@ -18,6 +21,7 @@ import { openapiDocument } from './openapi.js';
 import { openapiV2 } from './openapi-v2.js';
 import { handleProxy } from './proxy.js';
 import { handleGet, handleList } from './read.js';
+import { handleReview, handleTokenRequest } from './reviews.js';
 import { parseRoute, type Route } from './route.js';
 import { handleScale } from './scale.js';
 import { handleBinding, handleEviction, handleFinalize } from './special.js';
@@ -39,8 +43,10 @@ export interface ApiServer {
 }
 
 export interface ApiServerOptions {
-  /** The serving certificate and its key (PEM). */
-  tls: { cert: string; key: string };
+  /** The serving certificate and its key (PEM), and the CA that signs client certificates. */
+  tls: { cert: string; key: string; ca?: string };
+  /** The key ServiceAccount tokens are signed with: with it, every request is authenticated and authorized. */
+  serviceAccountKey?: SigningKey;
   log?: (line: string) => void;
 }
 
@@ -56,12 +62,28 @@ export function createApiServer(
     runtime: typeof runtime === 'function' ? runtime : () => runtime,
     log: options.log ?? (() => {}),
     closers: new Set(),
+    auth: options.serviceAccountKey
+      ? {
+          store,
+          key: options.serviceAccountKey,
+          ca: options.tls.ca ? new X509Certificate(options.tls.ca) : undefined,
+        }
+      : undefined,
   };
   api.closers.add(startApiExtensions(store, catalog));
   const sockets = new Set<Duplex>();
   // TLS 1.2 and 1.3 only, as the API server's default (--tls-min-version VersionTLS12).
   const server = createServer(
-    { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' },
+    {
+      cert: options.tls.cert,
+      key: options.tls.key,
+      minVersion: 'TLSv1.2',
+      // A client certificate is asked for, never required: a client may send a token, or nothing.
+      // It is checked against the CA by the authenticator; given to TLS, the CA would also go out
+      // in the server's chain, which a real API server does not send.
+      requestCert: Boolean(options.tls.ca),
+      rejectUnauthorized: false,
+    },
     (req, res) => {
       // No request may end the server: whatever escapes a handler ends its own connection only.
       handle(api, req, res).catch((error: unknown) => {
@@ -155,6 +177,7 @@ async function handle(api: Api, req: IncomingMessage, res: ServerResponse): Prom
       `${call.method} ${req.url} ct=${req.headers['content-type'] ?? ''} accept=${req.headers.accept ?? ''}`,
     );
   try {
+    if (api.auth) call.user = admitRequest(api.auth, req, url.pathname, url.searchParams);
     const route = parseRoute(url.pathname, api.catalog);
     if (route && 'resource' in route && route.subresource === 'proxy') {
       await handleProxy(api, call, route);
@@ -211,6 +234,10 @@ async function dispatch(
   if (!route) throw notFoundPath();
   if (!('resource' in route)) throw notFoundPath();
   if (route.resource.virtual) return handleMetrics(api, call, route);
+  if (REVIEWS.has(route.resource.group) && !route.subresource) {
+    if (method !== 'POST' || route.name) throw notAllowed(method, route);
+    return handleReview(api, call, route, body);
+  }
   if (route.subresource) return handleSubresource(api, call, route, body);
   const watching = route.watch || queryFlag(call.query, 'watch');
   if (!route.name) {
@@ -265,9 +292,14 @@ function handleSubresource(api: Api, call: ApiCall, route: Route, body: Buffer):
     case 'finalize':
       if (method === 'PUT') return handleFinalize(api, call, route, body);
       break;
+    case 'token':
+      return handleTokenRequest(api, call, route, body);
   }
   throw notAllowed(method, route);
 }
+
+/** The groups whose resources are reviews: created and answered, never stored. */
+const REVIEWS = new Set(['authorization.k8s.io', 'authentication.k8s.io']);
 
 function notAllowed(method: string, route: Route): ApiError {
   return methodNotAllowed(

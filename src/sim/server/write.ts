@@ -4,6 +4,7 @@ import { generateName } from '../../kube/admission/meta.js';
 import { ApiError, badRequest, conflict } from '../../kube/errors.js';
 import type { KubeObject } from '../../kube/objects.js';
 import { apiVersionOf, naming } from '../../kube/resources.js';
+import { checkEscalation } from '../auth/escalation.js';
 import { serverSideApply } from '../patch/apply.js';
 import { applyJsonPatch } from '../patch/json-patch.js';
 import { recordWrite, writeContext } from '../patch/managed.js';
@@ -73,6 +74,7 @@ function create(api: Api, call: ApiCall, route: Route, object: KubeObject, param
   const uid = randomUUID();
   stored.metadata.uid = uid;
   delete stored.metadata.deletionTimestamp;
+  if (api.auth && call.user) checkEscalation(api.auth, call.user, resource.storeKind, stored, undefined);
   admitCreate(resource.storeKind, stored, { store: api.store });
   if (params.dryRun) {
     stored.metadata.creationTimestamp = now();
@@ -138,6 +140,7 @@ function update(
   // A custom resource without the status subresource writes its status like any other field.
   const whole = Boolean(resource.custom && !resource.custom.status);
   const written = stored.status;
+  if (api.auth && call.user) checkEscalation(api.auth, call.user, resource.storeKind, stored, old);
   admitUpdate(resource.storeKind, stored, old, { store: api.store }, { status });
   if (whole) {
     if (written === undefined) delete stored.status;

@@ -9,6 +9,10 @@
 //                    permission | windows | desktop (Docker Desktop's own socket)
 //   STANDIN_ARCH     x86_64 (default) | aarch64;  STANDIN_OS  Docker's OperatingSystem
 //   STANDIN_FAIL     a comma-separated list of the failures below
+// Pushing (`up --registry`): what a registry holds is kept in the state's `registry`; failures
+// push-unauthorized (the registry wants a login: docker/hub-feedback 1222, docker/for-mac 1271),
+// push-http (a plain-HTTP registry), no-binfmt (no QEMU for a foreign platform), buildx-missing;
+// a multi-platform build on the classic store fails as BuildKit's docker driver does (buildx 1996).
 // kind's kubeconfig entries point at $STANDIN_API_URL (a running API server), trusting the CA in
 // $STANDIN_API_CA (PEM) if it serves https, so that what `up` does next through the real kubectl
 // is real. Every message is the real tool's, as its source,
@@ -59,6 +63,7 @@ module.exports = function main(tool, args) {
     ? JSON.parse(fs.readFileSync(statePath, 'utf8'))
     : { clusters: {}, images: {}, nodeImages: {} };
   state.nodeImages ??= {};
+  state.registry ??= {};
   const save = () => fs.writeFileSync(statePath, JSON.stringify(state, null, 2));
   const out = (text) => process.stdout.write(`${text}\n`);
   const err = (text) => process.stderr.write(`${text}\n`);
@@ -78,6 +83,27 @@ module.exports = function main(tool, args) {
   const nodeOf = (container) => {
     const cluster = container.replace(/-control-plane$/, '');
     return state.clusters[cluster] ? state.clusters[cluster] : undefined;
+  };
+
+  const hostPlatform = () =>
+    ({ x86_64: 'linux/amd64', aarch64: 'linux/arm64' })[env.STANDIN_ARCH || 'x86_64'] || 'linux/amd64';
+  /** A registry that refuses the push, as it words it; true when it did. */
+  const pushRefused = (ref, buildx) => {
+    const host = ref.split('/')[0];
+    if (fails.has('push-unauthorized')) {
+      if (!buildx) out('5f70bf18a086: Preparing');
+      err(
+        buildx
+          ? `ERROR: failed to push ${ref}: unexpected status from HEAD request to https://${host}/v2/churn-labs/churn-api/blobs/sha256:5f70: 401 Unauthorized`
+          : 'unauthorized: authentication required',
+      );
+      return true;
+    }
+    if (fails.has('push-http')) {
+      err(`Get "https://${host}/v2/": http: server gave HTTP response to HTTPS client`);
+      return true;
+    }
+    return false;
   };
 
   if (tool === 'docker') {
@@ -144,7 +170,9 @@ module.exports = function main(tool, args) {
         return exit(1);
       }
       // .Id is the config digest on the classic store, the manifest or index digest on containerd's.
-      return out(flag('--format').includes('.Id') ? image.id : image.hash);
+      const format = flag('--format');
+      if (format.includes('.Architecture')) return out(`${image.hash} ${image.platform || hostPlatform()}`);
+      return out(format.includes('.Id') ? image.id : image.hash);
     }
     if (args[0] === 'build') {
       const ref = flag('-t');
@@ -169,8 +197,17 @@ module.exports = function main(tool, args) {
         );
         return exit(1);
       }
+      const platform = flag('--platform');
+      if (platform && platform !== hostPlatform() && fails.has('no-binfmt')) {
+        out('#8 [bundle 3/3] RUN echo \'{"type":"module","private":true}\' > opt/churn-mlops/package.json');
+        out('#8 0.112 exec /bin/sh: exec format error');
+        err(
+          `ERROR: failed to build: failed to solve: process "/bin/sh -c echo '{"type":"module","private":true}' > opt/churn-mlops/package.json" did not complete successfully: exit code: 255`,
+        );
+        return exit(1);
+      }
       const hash = label.split('=')[1];
-      const config = digest('config', ref, hash);
+      const config = platform ? digest('config', ref, hash, platform) : digest('config', ref, hash);
       // BuildKit attaches a provenance attestation when the image goes to the containerd store.
       const attestations = store === 'containerd' && flag('--provenance') !== 'false';
       if (!fails.has('build-loses-image'))
@@ -184,6 +221,60 @@ module.exports = function main(tool, args) {
         };
       save();
       return out(`#9 naming to docker.io/${ref} done`);
+    }
+    if (args[0] === 'buildx') {
+      if (fails.has('buildx-missing')) {
+        err("docker: 'buildx' is not a docker command.\nSee 'docker --help'");
+        return exit(1);
+      }
+      if (args[1] === 'version') return out('github.com/docker/buildx v0.30.1 9e66234');
+      if (args[1] !== 'build') {
+        err(`docker stand-in: unexpected call: ${args.join(' ')}`);
+        return exit(64);
+      }
+      const platforms = (flag('--platform') || hostPlatform()).split(',');
+      const ref = flag('-t');
+      out('#0 building with "default" instance using docker driver');
+      if (platforms.length > 1 && store !== 'containerd') {
+        err(
+          'ERROR: Multi-platform build is not supported for the docker driver.\nSwitch to a different driver, or turn on the containerd image store, and try again.\nLearn more at https://docs.docker.com/go/build-multi-platform/',
+        );
+        return exit(1);
+      }
+      if (platforms.some((p) => p !== hostPlatform()) && fails.has('no-binfmt')) {
+        err(
+          'ERROR: failed to build: failed to solve: process "/bin/sh -c ..." did not complete successfully: exit code: 255',
+        );
+        out('#8 0.112 exec /bin/sh: exec format error');
+        return exit(1);
+      }
+      if (!args.includes('--push')) {
+        out('#12 exporting to image');
+        return exit(0);
+      }
+      if (pushRefused(ref, true)) return exit(1);
+      const hash = (flag('--label') || '').split('=')[1];
+      const id = digest('index', ref, hash, platforms.join(','));
+      state.registry[ref] = { id, platforms };
+      save();
+      out(`#14 pushing manifest for ${ref}@${id} 0.3s done`);
+      return exit(0);
+    }
+    if (args[0] === 'push') {
+      const ref = args[1];
+      const image = state.images[ref];
+      if (!image) {
+        err(`Error response from daemon: An image does not exist locally with the tag: ${ref.split(':')[0]}`);
+        return exit(1);
+      }
+      out(`The push refers to repository [${ref.split(':')[0]}]`);
+      if (pushRefused(ref, false)) return exit(1);
+      const already = state.registry[ref]?.id === image.id;
+      for (const layer of ['5f70bf18a086', 'a2c4e6f8b0d1', 'c3e5a7b9d1f2'])
+        out(`${layer}: ${already ? 'Layer already exists' : 'Pushed'}`);
+      state.registry[ref] = { id: image.id, platforms: [image.platform || hostPlatform()] };
+      save();
+      return out(`${ref.split(':').at(-1)}: digest: ${digest('manifest', image.id)} size: 1573`);
     }
     if (args[0] === 'save') {
       if (flag('--platform') !== undefined && fails.has('save-no-platform')) {
@@ -284,7 +375,16 @@ module.exports = function main(tool, args) {
     const cluster = { server };
     if (ca) cluster['certificate-authority-data'] = Buffer.from(ca).toString('base64');
     config.clusters = upsert(config.clusters, { name: context, cluster });
-    config.users = upsert(config.users, { name: context, user: { token: 'kind' } });
+    // The real kind writes the admin's client certificate; $STANDIN_API_CERT/KEY (PEM) give one
+    // that the cluster behind $STANDIN_API_URL accepts.
+    const user =
+      env.STANDIN_API_CERT && env.STANDIN_API_KEY
+        ? {
+            'client-certificate-data': Buffer.from(env.STANDIN_API_CERT).toString('base64'),
+            'client-key-data': Buffer.from(env.STANDIN_API_KEY).toString('base64'),
+          }
+        : { token: 'kind' };
+    config.users = upsert(config.users, { name: context, user });
     config.contexts = upsert(config.contexts, {
       name: context,
       context: { cluster: context, user: context },

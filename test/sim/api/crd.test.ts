@@ -210,6 +210,39 @@ describe('custom resources', () => {
     expect(object.spec.size).toBe(7);
   });
 
+  it('keeps __proto__ and constructor as plain keys of a custom resource: nothing reaches a prototype', async () => {
+    const hostile =
+      '  size: 2\n  __proto__:\n    polluted: spec\n' +
+      '  labels:\n    __proto__:\n      polluted: labels\n    constructor:\n      prototype:\n        polluted: labels\n';
+    const out = await k(['create', '--validate=warn', '-f', '-'], { input: widget('hostile', hostile) });
+    expect(out.exitCode).toBe(0);
+    // Outside the preserved part the key is an unknown field, pruned with a warning as any other.
+    expect(out.stderr).toMatch(/unknown field "spec.__proto__"/);
+    const patched = await k([
+      'patch',
+      'widget',
+      'hostile',
+      '--type=merge',
+      '-p',
+      '{"__proto__":{"polluted":"top"},"spec":{"labels":{"__proto__":{"more":"yes"}}}}',
+    ]);
+    expect(patched.exitCode).toBe(0);
+    const stored = cluster.store.get('widgets.example.com', 'default', 'hostile') as {
+      spec: Record<string, unknown> & { labels: Record<string, unknown> };
+    };
+    expect(Object.getPrototypeOf(stored.spec.labels)).toBe(Object.prototype);
+    expect(Object.hasOwn(stored.spec.labels, '__proto__')).toBe(true);
+    expect(Object.hasOwn(stored.spec, '__proto__')).toBe(false);
+    const spec = JSON.parse((await k(['get', 'widget', 'hostile', '-o', 'json'])).stdout).spec;
+    expect(spec.labels).toEqual(
+      JSON.parse(
+        '{"__proto__": {"polluted": "labels", "more": "yes"}, "constructor": {"prototype": {"polluted": "labels"}}}',
+      ),
+    );
+    expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(({} as { more?: unknown }).more).toBeUndefined();
+  });
+
   it('explains a custom resource from its schema', async () => {
     const out = await k(['explain', 'widgets.spec.size']);
     expect(out.stdout).toMatch(/GROUP:\s+example.com\nKIND:\s+Widget\nVERSION:\s+v1/);

@@ -162,10 +162,10 @@ describe('discovery and OpenAPI, read by the real kubectl', () => {
 
   it('a kind the simulated cluster does not serve gets kubectl\'s usual "no matches for kind" answer', async () => {
     const out = await cluster.kubectl(['apply', '-f', '-'], {
-      input: 'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: robot, namespace: default}\n',
+      input: 'apiVersion: v1\nkind: PodTemplate\nmetadata: {name: robot, namespace: default}\n',
     });
     expect(out.exitCode).toBe(1);
-    expect(out.stderr).toContain('no matches for kind "ServiceAccount" in version "v1"');
+    expect(out.stderr).toContain('no matches for kind "PodTemplate" in version "v1"');
   });
 
   it.skipIf(!existsSync(KUBECTL_127))(

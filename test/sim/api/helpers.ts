@@ -59,7 +59,7 @@ export interface TestCluster {
     args: string[],
     options?: { input?: string; timeout?: number },
   ): Promise<{ stdout: string; stderr: string; exitCode: number }>;
-  /** A request to the API server (a path, or a whole URL) as fetch() makes it, trusting its CA. */
+  /** A request to the API server (a path, or a whole URL) as fetch() makes it, trusting its CA, as the admin. */
   fetch(path: string, init?: TrustingInit): Promise<Response>;
   stop(): Promise<void>;
 }
@@ -75,12 +75,15 @@ export interface TrustingInit {
  * fetch() for the simulator's https URL: Node 20's fetch takes no CA of its own, so this asks
  * node:https with the simulator's CA and hands back a standard Response (its body streamed).
  */
-export function fetchTrusting(ca: string): (url: string, init?: TrustingInit) => Promise<Response> {
+export function fetchTrusting(
+  ca: string,
+  client?: { cert: string; key: string },
+): (url: string, init?: TrustingInit) => Promise<Response> {
   return (url, init = {}) =>
     new Promise((resolve, reject) => {
       const req = request(
         url,
-        { method: init.method ?? 'GET', headers: init.headers, ca, signal: init.signal },
+        { method: init.method ?? 'GET', headers: init.headers, ca, ...client, signal: init.signal },
         (res) => {
           const headers = new Headers();
           for (const [name, value] of Object.entries(res.headers))
@@ -113,7 +116,8 @@ export async function startCluster(
     },
   });
   const cacheDir = options.cacheDir ?? join(home, 'kube-cache');
-  const trusting = fetchTrusting(sim.ca);
+  // As the admin kubeconfig's user (system:masters), as kubectl is.
+  const trusting = fetchTrusting(sim.ca, sim.admin);
   return {
     home,
     sim,

@@ -66,7 +66,7 @@ describe('state on disk', () => {
       expect(lines.join('\n')).toMatch(/state file was unreadable; moved it to .*state\.json\.corrupt-/);
       const files = await readdir(join(dir, 'sim'));
       expect(files.some((f) => f.startsWith('state.json.corrupt-'))).toBe(true);
-      const nodes = await (await fetchTrusting(sim.ca)(`${sim.url}/api/v1/nodes`)).json();
+      const nodes = await (await fetchTrusting(sim.ca, sim.admin)(`${sim.url}/api/v1/nodes`)).json();
       expect((nodes as { items: unknown[] }).items).toHaveLength(1);
     } finally {
       await sim.stop();

@@ -183,7 +183,12 @@ describe('hostile port-forward connections to the API server', () => {
   const attack = (upgrade: string[], bytes: Buffer) =>
     new Promise<string>((resolve) => {
       const url = new URL(cluster.sim.url);
-      const socket = tlsConnect({ host: url.hostname, port: Number(url.port), ca: cluster.sim.ca });
+      const socket = tlsConnect({
+        host: url.hostname,
+        port: Number(url.port),
+        ca: cluster.sim.ca,
+        ...cluster.sim.admin,
+      });
       let got = Buffer.alloc(0);
       socket.on('data', (c) => {
         got = Buffer.concat([got, c]);

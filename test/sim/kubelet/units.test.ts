@@ -137,6 +137,19 @@ describe('images and commands', () => {
       env: { CHURN_MLOPS_VERSION: '0.2.0' },
     });
     expect(resolveImage('docker.io/churn-labs/churn-ml:0.1.0').cmd).toEqual(['churn-mlops', '--help']);
+    // As `up --registry` pushes them: the same workload, pulled from the registry.
+    expect(resolveImage('localhost:5001/churn-labs/churn-api:0.2.0')).toMatchObject({
+      reference: 'localhost:5001/churn-labs/churn-api:0.2.0',
+      runnable: true,
+      present: true,
+      cmd: ['churn-mlops', 'api'],
+    });
+    expect(resolveImage('ghcr.io/acme/class/churn-labs/churn-ml:0.1.0').cmd).toEqual([
+      'churn-mlops',
+      '--help',
+    ]);
+    expect(resolveImage('ghcr.io/acme/churn-labs/churn-api:9.9.9').present).toBe(false);
+    expect(resolveImage('docker.io/other/churn-labs/churn-api:0.1.0').runnable).toBe(false);
     expect(resolveImage('nginx')).toMatchObject({
       reference: 'docker.io/library/nginx:latest',
       runnable: false,
