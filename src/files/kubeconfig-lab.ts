@@ -63,9 +63,10 @@ const registryPattern =
 
 /** What each value may be: a namespace and a learner are DNS labels, as Kubernetes names them. */
 const FIELDS: Record<keyof LabExtension, { valid: (v: string) => boolean; what: string }> = {
+  // churn-mlops-<learner> is a namespace name: 63 characters at most.
   learner: {
-    valid: (v) => dnsLabel.test(v) && v.length <= 63,
-    what: 'a name of lowercase letters, digits and -',
+    valid: (v) => dnsLabel.test(v) && v.length <= 63 - 'churn-mlops-'.length,
+    what: 'a name of lowercase letters, digits and - (at most 51)',
   },
   namespace: {
     valid: (v) => dnsLabel.test(v) && v.length <= 63,
