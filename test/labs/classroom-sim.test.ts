@@ -204,6 +204,16 @@ describe('a classroom learner in their own namespace, on the simulated cluster',
     });
   }, 60_000);
 
+  it('churn-labs up, as the learner: no registry asked for, the namespace checked, the workspace up to date', async () => {
+    const result = await churnLabs(['up'], { home });
+    expect(result.exitCode, `${result.stdout}\n${result.stderr}`).toBe(0);
+    expect(String(result.stdout)).toContain(`namespace ${NS} is there`);
+    expect(String(result.stdout)).toContain(`namespace ${NS}`);
+    const refused = await churnLabs(['up', '--registry', 'r.test'], { home });
+    expect(refused.exitCode).toBe(2);
+    expect(String(refused.stderr)).toMatch(/--registry is for the instructor/);
+  }, 60_000);
+
   it('solve deploy-system then check deploy-system pass in churn-mlops-ada, with nothing in churn-mlops', async () => {
     const solved = await churnLabs(['solve', 'deploy-system', '--yes'], { home });
     expect(solved.exitCode, `${solved.stdout}\n${solved.stderr}`).toBe(0);
