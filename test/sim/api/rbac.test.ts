@@ -170,6 +170,31 @@ describe('a ServiceAccount with a Role in its namespace', () => {
     expect(forward.stderr).toContain('is forbidden');
   });
 
+  it('reads its own namespace through a Role that grants namespaces, and no other', async () => {
+    await cluster.kubectl([
+      'create',
+      'role',
+      'own-namespace',
+      '--verb=get',
+      '--resource=namespaces',
+      '-n',
+      A,
+    ]);
+    await cluster.kubectl([
+      'create',
+      'rolebinding',
+      'own-namespace',
+      '--role=own-namespace',
+      `--serviceaccount=${A}:learner`,
+      '-n',
+      A,
+    ]);
+    expect((await learner(['get', 'namespace', A, '-o', 'name'])).stdout).toBe(`namespace/${A}\n`);
+    expect((await learner(['get', 'namespace', B])).stderr).toBe(
+      `Error from server (Forbidden): namespaces "${B}" is forbidden: User "${LEARNER}" cannot get resource "namespaces" in API group "" in the namespace "${B}"\n`,
+    );
+  });
+
   it('is forbidden the subresources its Role does not name, with their names', async () => {
     // The Role has pods/log in A: in B, it is the subresource that is refused.
     const result = await cluster.fetch(`/api/v1/namespaces/${B}/pods/web/log`, {
