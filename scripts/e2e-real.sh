@@ -2,7 +2,8 @@
 # The real path, end to end, where Docker and kind exist: `churn-labs up` (kind cluster, images,
 # metrics-server), a second `up` that must build and load nothing, then every exercise of
 # `churn-labs list --json` in course order with `solve <id> --yes` and `check <id> --json`, then
-# `down --yes`. Each incident first puts the system back as Exercise 1 left it (`reset <id> --yes`:
+# `down --yes`, after a class of three on the same cluster (scripts/e2e-classroom.sh: three learners
+# with their own kubeconfigs, RBAC, the quota, classroom status, export and delete). Each incident first puts the system back as Exercise 1 left it (`reset <id> --yes`:
 # the exercises before it leave an autoscaler and other changes behind), then breaks it with
 # `incident <id> --yes`, and its solution must fix it.
 #
@@ -236,5 +237,24 @@ while IFS=$'\t' read -r -u 3 id kind; do
     fail_row "$id" "$kind" FAIL $((SECONDS - started)) "$joined"
   fi
 done 3<"$state/exercises.tsv"
+
+# Issue 16 on kind: a class of three on this cluster, each learner with their own kubeconfig (see
+# scripts/e2e-classroom.sh). The course's namespace holds what every exercise left (an autoscaler,
+# several API pods): the node's room goes to the class, as the cluster is deleted at the end anyway.
+echo "=== classroom: a class of three on this cluster (scripts/e2e-classroom.sh)"
+started=$SECONDS
+if [ "${E2E_REUSE_CLUSTER:-}" != 1 ]; then
+  kubectl --context kind-churn-labs delete namespace churn-mlops --ignore-not-found --timeout=300s
+fi
+E2E_CONTEXT=kind-churn-labs E2E_KUBECONFIG=$KUBECONFIG bash scripts/e2e-classroom.sh 2>&1 | tee "$state/classroom.log"
+code=${PIPESTATUS[0]}
+if [ "$code" -eq 0 ]; then
+  row "classroom (3 learners)" classroom pass $((SECONDS - started)) ""
+  passed=$((passed + 1))
+else
+  # Its FAIL lines (or its refusal), else its last lines.
+  { grep '^e2e-classroom: ' "$state/classroom.log" | grep -v ': passed$' || tail -n 8 "$state/classroom.log"; } >"$state/classroom.fail"
+  fail_row "classroom (3 learners)" classroom FAIL $((SECONDS - started)) "exit $code:<br>$(helper text <"$state/classroom.fail")"
+fi
 
 finish

@@ -47,27 +47,22 @@ function anyCluster(
 ): { registry?: string; storageClass?: string } {
   const { context } = lab.target;
   const registry = options.registry?.trim().replace(/\/+$/, '');
-  // A classroom learner's cluster, registry and class are the instructor's (their kubeconfig says them).
+  const given =
+    options.registry !== undefined
+      ? '--registry'
+      : options.storageClass !== undefined
+        ? '--storage-class'
+        : undefined;
+  // A classroom learner's images and class are the instructor's, named in their kubeconfig: `up`
+  // only checks their namespace and renders the workspace for it, whatever cluster the class is on.
   if (lab.classroom) {
-    const given =
-      options.registry !== undefined
-        ? '--registry'
-        : options.storageClass !== undefined
-          ? '--storage-class'
-          : undefined;
     if (given)
       throw usageError(
-        `${given} is for the instructor: context ${context} is a classroom learner's, whose images and storage class come with the kubeconfig from classroom create. Leave ${given} out.`,
+        `${given} is not yours to give in a class: the registry and StorageClass of context ${context} come with the kubeconfig your instructor gave you. Leave ${given} out.`,
       );
     return {};
   }
   if (options.simulate || lab.simulated || context === DEFAULT_CONTEXT) {
-    const given =
-      options.registry !== undefined
-        ? '--registry'
-        : options.storageClass !== undefined
-          ? '--storage-class'
-          : undefined;
     if (given)
       throw usageError(
         `${given} is for a cluster that is not churn-labs' own: context ${context} ${lab.simulated ? 'runs the images from this package' : "gets the images loaded into its node, and has kind's class standard"}. Leave ${given} out, or give --context NAME of the cluster to push to.`,

@@ -211,7 +211,7 @@ describe('a classroom learner in their own namespace, on the simulated cluster',
     expect(String(result.stdout)).toContain(`namespace ${NS}`);
     const refused = await churnLabs(['up', '--registry', 'r.test'], { home });
     expect(refused.exitCode).toBe(2);
-    expect(String(refused.stderr)).toMatch(/--registry is for the instructor/);
+    expect(String(refused.stderr)).toMatch(/--registry is not yours to give in a class/);
   }, 60_000);
 
   it('solve deploy-system then check deploy-system pass in churn-mlops-ada, with nothing in churn-mlops', async () => {
