@@ -64,6 +64,8 @@ const ROOTS = [
   'k8s.io.api.authorization.v1.SelfSubjectAccessReview',
   'k8s.io.api.authorization.v1.SelfSubjectRulesReview',
   'k8s.io.api.authorization.v1.SubjectAccessReview',
+  'k8s.io.api.authorization.v1.LocalSubjectAccessReview',
+  'k8s.io.api.authentication.v1.TokenReview',
   'k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions',
   'k8s.io.apimachinery.pkg.runtime.Unknown',
 ];

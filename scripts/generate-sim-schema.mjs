@@ -58,6 +58,8 @@ const ROOTS = [
   'authorization.k8s.io/v1/SelfSubjectAccessReview',
   'authorization.k8s.io/v1/SelfSubjectRulesReview',
   'authorization.k8s.io/v1/SubjectAccessReview',
+  'authorization.k8s.io/v1/LocalSubjectAccessReview',
+  'authentication.k8s.io/v1/TokenReview',
 ];
 // The list of each served kind too: the list operations' responses (OpenAPI v3 and the v2 JSON).
 for (const root of [...ROOTS]) {

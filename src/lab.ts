@@ -97,6 +97,7 @@ export async function openLab(options: LabOptions = {}): Promise<Lab> {
     images: imagesPrefix(registry),
     workspace: paths.workspace,
     context,
+    ...(storageClass !== undefined ? { storageClass } : {}),
   });
   const lab: Lab = {
     course,
@@ -124,9 +125,10 @@ export const namespaceOf = (lab: Pick<Lab, 'namespace'>, exercise: Exercise): st
 
 /** The cluster a command used, in its text output: which lab the learner's commands reach. */
 export function clusterName(lab: Lab): string {
-  return lab.simulated
+  const cluster = lab.simulated
     ? `the simulated cluster, context ${lab.target.context}`
     : `context ${lab.target.context}${lab.target.kubeconfig ? ` of ${lab.target.kubeconfig}` : ''}`;
+  return lab.namespace === DEFAULT_NAMESPACE ? cluster : `${cluster}, namespace ${lab.namespace}`;
 }
 
 /**
@@ -256,6 +258,7 @@ export function fillTemplate(text: string, lab: Lab, exercise: Exercise): string
     namespace: namespaceOf(lab, exercise),
     images: imagesPrefix(lab.registry),
     context: lab.target.context,
+    ...(lab.storageClass !== undefined ? { storageClass: lab.storageClass } : {}),
   });
 }
 

@@ -4,6 +4,14 @@ export function docker(args: readonly string[], options: RunOptions = {}): Promi
   return runTool('docker', args, { timeoutMs: 60_000, ...options });
 }
 
+/**
+ * Podman, where it is the engine and there is no `docker` (podman-docker's `docker` goes through
+ * `docker` above). Only `up --registry` uses it: building and pushing, no kind.
+ */
+export function podman(args: readonly string[], options: RunOptions = {}): Promise<ToolResult> {
+  return runTool('podman', args, { timeoutMs: 60_000, ...options });
+}
+
 /** What `docker --version` says the docker command is. */
 export type DockerCli =
   | { kind: 'docker'; version: string }
@@ -108,7 +116,8 @@ export function readDockerInfo(stdout: string, stderr: string): DockerInfo {
 /** The one call that reads the daemon: its version, store, platform, CPUs and memory. */
 export async function dockerInfo(
   options: RunOptions = {},
+  engine: typeof docker = docker,
 ): Promise<{ result: ToolResult; info: DockerInfo }> {
-  const result = await docker(['info', '--format', '{{json .}}'], { timeoutMs: 20_000, ...options });
+  const result = await engine(['info', '--format', '{{json .}}'], { timeoutMs: 20_000, ...options });
   return { result, info: readDockerInfo(result.stdout, result.stderr) };
 }

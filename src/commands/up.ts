@@ -47,6 +47,20 @@ function anyCluster(
 ): { registry?: string; storageClass?: string } {
   const { context } = lab.target;
   const registry = options.registry?.trim().replace(/\/+$/, '');
+  // A classroom learner's cluster, registry and class are the instructor's (their kubeconfig says them).
+  if (lab.classroom) {
+    const given =
+      options.registry !== undefined
+        ? '--registry'
+        : options.storageClass !== undefined
+          ? '--storage-class'
+          : undefined;
+    if (given)
+      throw usageError(
+        `${given} is for the instructor: context ${context} is a classroom learner's, whose images and storage class come with the kubeconfig from classroom create. Leave ${given} out.`,
+      );
+    return {};
+  }
   if (options.simulate || lab.simulated || context === DEFAULT_CONTEXT) {
     const given =
       options.registry !== undefined

@@ -8,6 +8,7 @@ import type { Exercise } from './schema.js';
  *
  * - `{{namespace}}`: the lab's namespace (`churn-mlops`, or a learner's `churn-mlops-<name>`)
  * - `{{images}}`: where the course images come from (`churn-labs`, or `<registry>/churn-labs`)
+ * - `{{storageClass}}`: the class a claim asks for (kind's `standard`, or the lab's)
  * - `{{workspace}}`: the learner's workspace folder
  * - `{{context}}`: the kube context the lab talks to
  */
@@ -16,9 +17,14 @@ export interface LabValues {
   images: string;
   workspace: string;
   context: string;
+  /** Left out: kind's `standard`. */
+  storageClass?: string;
 }
 
-export const PLACEHOLDERS = ['namespace', 'images', 'workspace', 'context'] as const;
+export const PLACEHOLDERS = ['namespace', 'images', 'storageClass', 'workspace', 'context'] as const;
+
+/** The StorageClass the course's claims ask for on kind (and on the simulated cluster). */
+export const KIND_STORAGE_CLASS = 'standard';
 
 /** The images' repository prefix for a registry (none: the names `up` loads into kind). */
 export const imagesPrefix = (registry: string | undefined): string =>
@@ -33,7 +39,8 @@ export function fillPlaceholders(text: string, values: LabValues, regex = false)
   if (!text.includes('{{')) return text;
   let out = text;
   for (const name of PLACEHOLDERS) {
-    const value = regex ? escapeRegex(values[name]) : values[name];
+    const raw = name === 'storageClass' ? (values.storageClass ?? KIND_STORAGE_CLASS) : values[name];
+    const value = regex ? escapeRegex(raw) : raw;
     out = out.replaceAll(`{{${name}}}`, value);
   }
   return out;

@@ -37,6 +37,11 @@ export interface KubeconfigLab {
 /** A kubeconfig is read by every command: a larger file is not one a person keeps. */
 const MAX_BYTES = 4 * 1024 * 1024;
 const EXTENSION = 'churn-labs';
+/**
+ * `name: churn-labs` on its own (YAML or JSON), as the extension's entry is named: not the
+ * contexts kind-churn-labs or churn-labs-sim, so that a learner's ~/.kube/config is not parsed.
+ */
+const NAMES_EXTENSION = /["']?name["']?\s*:\s*["']?churn-labs["']?\s*(?:[,}#\r\n]|$)/;
 
 /** The files kubectl reads: --kubeconfig alone, else each of $KUBECONFIG, else ~/.kube/config. */
 export function kubeconfigFiles(
@@ -58,9 +63,10 @@ const registryPattern =
 
 /** What each value may be: a namespace and a learner are DNS labels, as Kubernetes names them. */
 const FIELDS: Record<keyof LabExtension, { valid: (v: string) => boolean; what: string }> = {
+  // churn-mlops-<learner> is a namespace name: 63 characters at most.
   learner: {
-    valid: (v) => dnsLabel.test(v) && v.length <= 63,
-    what: 'a name of lowercase letters, digits and -',
+    valid: (v) => dnsLabel.test(v) && v.length <= 63 - 'churn-mlops-'.length,
+    what: 'a name of lowercase letters, digits and - (at most 51)',
   },
   namespace: {
     valid: (v) => dnsLabel.test(v) && v.length <= 63,
@@ -99,8 +105,8 @@ export function labExtension(value: unknown, where: string): LabExtension {
 /**
  * Reads the churn-labs extensions and the current-context of the given kubeconfig files, merged
  * as kubectl merges them (the first file that names a context or sets current-context wins).
- * Files that do not exist are skipped, as kubectl skips them; a file that never mentions
- * churn-labs is not parsed at all, so that this costs next to nothing for most kubeconfigs.
+ * Files that do not exist are skipped, as kubectl skips them; a file that names no churn-labs
+ * extension is not parsed at all, so that this costs next to nothing for most kubeconfigs.
  */
 export async function readKubeconfigLab(files: string[]): Promise<KubeconfigLab> {
   const result: KubeconfigLab = { extensions: new Map() };
@@ -108,7 +114,7 @@ export async function readKubeconfigLab(files: string[]): Promise<KubeconfigLab>
   for (const file of files) {
     const text = readBounded(file);
     if (text === undefined) continue;
-    const needsParse = text.includes(EXTENSION);
+    const needsParse = NAMES_EXTENSION.test(text);
     if (!needsParse) {
       // Only the current-context can matter here, and only when no earlier file set one.
       if (result.currentContext === undefined) result.currentContext = quickCurrentContext(text);

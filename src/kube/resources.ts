@@ -281,6 +281,7 @@ export const RESOURCES: Resource[] = [
   // Reviews: created and answered, never stored.
   ...groupVersion('authentication.k8s.io', 'v1', 'io.k8s.api.authentication.v1', [
     { kind: 'SelfSubjectReview', plural: 'selfsubjectreviews', namespaced: false, verbs: ['create'] },
+    { kind: 'TokenReview', plural: 'tokenreviews', namespaced: false, verbs: ['create'] },
   ]),
   ...groupVersion('authorization.k8s.io', 'v1', 'io.k8s.api.authorization.v1', [
     {
@@ -295,6 +296,7 @@ export const RESOURCES: Resource[] = [
       namespaced: false,
       verbs: ['create'],
     },
+    { kind: 'LocalSubjectAccessReview', plural: 'localsubjectaccessreviews', verbs: ['create'] },
     { kind: 'SubjectAccessReview', plural: 'subjectaccessreviews', namespaced: false, verbs: ['create'] },
   ]),
   ...groupVersion('metrics.k8s.io', 'v1beta1', '', [

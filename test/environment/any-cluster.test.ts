@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
@@ -213,8 +213,8 @@ describe('up --context gke-class --registry localhost:5001 (the simulated cluste
 });
 
 /** The fake API server with nodes of the given architectures and a class `standard`. */
-async function fakeClass(architectures: string[], behaviour = {}) {
-  machine = await createMachine({ behaviour });
+async function fakeClass(architectures: string[], behaviour = {}, tools?: ('docker' | 'kind')[]) {
+  machine = await createMachine({ behaviour, tools });
   await writeCourseLikePackage(machine.packageDir);
   const { kindKubeconfig } = await import('./helpers.js');
   await writeFile(machine.kubeconfig, kindKubeconfig('k3s-lab', machine.cluster.url));
@@ -342,6 +342,41 @@ describe('up --context on nodes of other platforms, and without the metrics API'
         .filter((a) => a[0] === 'push')
         .map((a) => a[1]),
     ).toContain('ghcr.io/acme/churn-labs/churn-api:0.1.0');
+  }, 60_000);
+
+  it('Podman where there is no docker: podman build --platform and podman push; a refused push says podman login', async () => {
+    await fakeClass(['amd64'], {}, []);
+    const file = join(machine.bin, 'podman');
+    await writeFile(
+      file,
+      `#!${process.execPath}\nrequire(${JSON.stringify(join(process.cwd(), 'test/environment/bin/standin.cjs'))})('podman', process.argv.slice(2));\n`,
+    );
+    await chmod(file, 0o755);
+    const { result, events } = await machine.up({ registry: REGISTRY });
+    const failed = stepEnds(events).find((e) => e.outcome === 'failed');
+    expect(failed, JSON.stringify(failed)).toBeUndefined();
+    expect(result.ok).toBe(true);
+    expect(stepEnds(events)[0]?.detail).toMatch(/^Podman 4\.3\.1; kubectl v1\./);
+    const calls = await machine.calls();
+    expect(calls.every((c) => c.tool === ('podman' as Call['tool']))).toBe(true);
+    expect(calls.filter((c) => c.args[0] === 'build').map((c) => c.args.slice(0, 5))).toEqual(
+      IMAGES.map((ref) => ['build', '--platform', 'linux/amd64', '-t', ref]),
+    );
+    expect(calls.filter((c) => c.args[0] === 'push').map((c) => c.args)).toEqual(
+      IMAGES.map((ref) => ['push', ref]),
+    );
+
+    const again = await machine.up({ registry: REGISTRY });
+    expect(outcomes(again.events)).toMatchObject({
+      'push-churn-api-0.1.0': 'skipped',
+      'build-churn-ml-0.1.0': 'skipped',
+    });
+
+    await machine.writeState({ clusters: {}, images: {}, nodeImages: {} });
+    machine.fail('push-unauthorized');
+    const refused = await machine.up({ registry: REGISTRY });
+    expect(refused.result).toMatchObject({ ok: false, failedStep: 'push-churn-api-0.1.0' });
+    expect(stepEnds(refused.events).at(-1)?.fix).toMatch(/^Log in with podman login localhost:5001 /);
   }, 60_000);
 
   it('the metrics API already there: nothing is asked or installed', async () => {

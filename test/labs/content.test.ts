@@ -319,6 +319,12 @@ describe('the course in any namespace', () => {
     const rolling = renderExercise(byId('rolling-update'), values);
     expect(JSON.stringify(rolling)).toContain('registry.test:5000/team/churn-labs/churn-api:0.2.0');
     expect(JSON.stringify(rolling)).not.toContain('{{');
+    // The claim an incident's solution makes asks for the lab's class: kind's standard by default.
+    const volume = course.exercises.find((e) => e.id === 'incident-volume-pending')!;
+    expect(JSON.stringify(renderExercise(volume, { ...values, storageClass: 'gp3' }))).toContain(
+      'storageClassName: gp3\\n',
+    );
+    expect(JSON.stringify(renderExercise(volume, values))).toContain('storageClassName: standard\\n');
     // In a regular expression (a logs or fields check) the value is matched as written.
     const logs = renderExercise(
       {

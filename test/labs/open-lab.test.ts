@@ -77,6 +77,12 @@ describe('openLab: the namespace and the context of a lab', () => {
     const lab = await open({ kubeconfig: await write('plain', plain) });
     expect(lab).toMatchObject({ namespace: 'churn-mlops', target: { context: 'kind-churn-labs' } });
     expect(lab.classroom).toBeUndefined();
+    // A kubeconfig that names no churn-labs extension is not even parsed (kubectl judges it).
+    process.env.KUBECONFIG = await write(
+      'kind',
+      'contexts:\n- name: kind-churn-labs\n  context: [not yaml\n',
+    );
+    expect(await open()).toMatchObject({ namespace: 'churn-mlops' });
   });
 
   it('reads the extension of the named context from every file of $KUBECONFIG, the first file winning', async () => {
@@ -124,7 +130,10 @@ describe('openLab: the namespace and the context of a lab', () => {
   });
 
   it('refuses a broken kubeconfig, a bad extension value and an oversized file with a sentence and exit 2', async () => {
-    const broken = await write('broken', 'contexts:\n- name: churn-labs-x\n  context: [unclosed\n');
+    const broken = await write(
+      'broken',
+      'contexts:\n- name: x\n  context:\n    extensions:\n    - name: churn-labs\n      extension: [unclosed\n',
+    );
     expect(await usage(open({ kubeconfig: broken }))).toMatch(/broken is not valid YAML/);
     const injected = await write(
       'evil',

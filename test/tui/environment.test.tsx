@@ -181,3 +181,39 @@ describe('bringing the lab up', () => {
     await app.close();
   });
 });
+
+describe("a classroom learner's lab (start --kubeconfig)", () => {
+  it('goes from the map to the environment without the preflight of Docker and kind, and says which namespace and kubeconfig', async () => {
+    const cluster = new TestCluster();
+    cluster.upEvents = [
+      { type: 'step-start', id: 'classroom', title: 'Your namespace churn-mlops-ada' },
+      {
+        type: 'step-end',
+        id: 'classroom',
+        outcome: 'ok',
+        ms: 100,
+        detail: 'namespace churn-mlops-ada is there',
+      },
+    ];
+    const classroom: Lab = {
+      ...lab,
+      target: { context: 'churn-labs-ada', kubeconfig: '/class/ada.kubeconfig' },
+      simulated: false,
+      namespace: 'churn-mlops-ada',
+      classroom: { learner: 'ada' },
+    };
+    const app = renderApp(classroom, cluster.services(), { simulate: false });
+    const map = await app.waitForText('exercises done');
+    expect(map).toContain('Cluster: the class cluster, context churn-labs-ada, namespace churn-mlops-ada');
+    app.press(KEYS.enter);
+    const ready = await app.waitForText('Press Enter to start.');
+    expect(ready).not.toContain('bring the lab up');
+    expect(ready).toContain(
+      'The lab environment (classroom: namespace churn-mlops-ada, context churn-labs-ada)',
+    );
+    expect(ready).toContain('Your lab is ready: namespace churn-mlops-ada');
+    expect(ready).toContain('export KUBECONFIG=/class/ada.kubeconfig');
+    expect(cluster.simulatorStarts).toBe(0);
+    await app.close();
+  });
+});

@@ -779,7 +779,34 @@ t.fn(
   },
 );
 
-t.skip('run_service_accounts_tests', 'test/cmd/core.sh:802-832', 'ServiceAccount not served (README)');
+// run_service_accounts_tests, core.sh:802-832
+t.fn(
+  'run_service_accounts_tests',
+  {
+    lines: 'test/cmd/core.sh:802-832',
+    explained: [],
+  },
+  async (s) => {
+    await s.createAndUseNewNamespace();
+    const ns = '--namespace=test-service-accounts';
+    await s.getObjectAssert('namespaces', found('test-service-accounts'), ':');
+    await s.kubectl('create namespace test-service-accounts');
+    await s.getObjectAssert('namespaces/test-service-accounts', `{{${id_field}}}`, 'test-service-accounts');
+    await s.getObjectAssert(`serviceaccount ${ns}`, found('test-service-account'), ':');
+    await s.kubectl(`create serviceaccount test-service-account --dry-run=client ${ns}`);
+    await s.kubectl(`create serviceaccount test-service-account --dry-run=server ${ns}`);
+    await s.getObjectAssert(`serviceaccount ${ns}`, found('test-service-account'), ':');
+    await s.kubectl(`create serviceaccount test-service-account ${ns}`);
+    await s.getObjectAssert(
+      `serviceaccount/test-service-account ${ns}`,
+      `{{${id_field}}}`,
+      'test-service-account',
+    );
+    await s.describeResourceChunkSizeAssert('serviceaccounts', 'secrets,events', ns);
+    await s.kubectl(`delete serviceaccount test-service-account ${ns}`);
+    await s.kubectl('delete namespace test-service-accounts');
+  },
+);
 
 // run_service_tests, core.sh:834-1020
 t.fn(
@@ -1212,10 +1239,6 @@ t.fn(
       {
         match: 'get nodes {{range.items}}',
         reason: "upstream's only node is 127.0.0.1; the simulated cluster's is churn-labs-control-plane",
-      },
-      {
-        match: 'tokenreview',
-        reason: 'TokenReview (authentication.k8s.io) is not served (no authentication)',
       },
     ],
   },

@@ -10,14 +10,6 @@ const VALID_POD = 'test/fixtures/doc-yaml/admin/limitrange/valid-pod.yaml';
 const MULTI_POD = 'test/fixtures/doc-yaml/user-guide/multi-pod.yaml';
 // Upstream's only node is 127.0.0.1; the simulated cluster's is churn-labs-control-plane.
 const NODE = 'churn-labs-control-plane';
-const RBAC = {
-  match: /clusterrole/,
-  reason: 'RBAC (rbac.authorization.k8s.io) is not served by the simulator: there is no authorization',
-};
-const SERVICE_ACCOUNTS = {
-  match: /serviceaccount|has string "all-ns-test-[12]"/,
-  reason: 'ServiceAccounts are not served by the simulator (no service account admission or tokens)',
-};
 const NODE_NAME = {
   match: /127\.0\.0\.1/,
   reason: "upstream's only node is 127.0.0.1; the simulated cluster's is churn-labs-control-plane",
@@ -30,7 +22,6 @@ t.fn(
     lines: 'test/cmd/get.sh:21-241',
     minutes: 6,
     explained: [
-      RBAC,
       {
         match: 'has string "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers 200"',
         reason:
@@ -276,7 +267,7 @@ t.fn('run_kubectl_sort_by_tests', { lines: 'test/cmd/get.sh:256-357' }, async (s
 // run_kubectl_all_namespace_tests, get.sh:359-416
 t.fn(
   'run_kubectl_all_namespace_tests',
-  { lines: 'test/cmd/get.sh:359-416', explained: [NODE_NAME, SERVICE_ACCOUNTS] },
+  { lines: 'test/cmd/get.sh:359-416', explained: [NODE_NAME] },
   async (s) => {
     await s.getObjectAssert(
       'namespaces',

@@ -75,10 +75,6 @@ t.fn(
           'kubectl 1.32 has no --use-openapi-print-columns flag (`unknown flag`), so it makes no request to look at',
       },
       {
-        match: /clusterrole/,
-        reason: 'RBAC (rbac.authorization.k8s.io) is not served by the simulator: there is no authorization',
-      },
-      {
         match: /^kubectl create -f -$|customresourcedefinitions|foos/,
         reason:
           'apiextensions.k8s.io/v1beta1 was removed in Kubernetes 1.22, and CustomResourceDefinitions are not served by the simulator',

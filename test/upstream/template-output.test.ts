@@ -29,16 +29,12 @@ spec:
           restartPolicy: OnFailure
 `;
 
-const RBAC = 'RBAC (rbac.authorization.k8s.io) is not served by the simulator: there is no authorization';
-
 // run_template_output_tests, template-output.sh:21-246
 t.fn(
   'run_template_output_tests',
   {
     lines: 'test/cmd/template-output.sh:21-246',
     explained: [
-      { match: /clusterrole|rolebinding|auth reconcile|testing-CR|set subject|myclusterrole/, reason: RBAC },
-      { match: /has string "foo:"$/, reason: RBAC },
       {
         match: 'has string "127.0.0.1:"',
         reason: "upstream's only node is 127.0.0.1; the simulated cluster's is churn-labs-control-plane",

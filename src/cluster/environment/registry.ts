@@ -1,12 +1,12 @@
 import { imagePrefix } from '../../files/render-manifests.js';
-import { type DockerInfo, docker, dockerInfo } from '../docker.js';
+import { type DockerInfo, docker, dockerInfo, podman } from '../docker.js';
 import { osFix } from '../doctor.js';
 import { type ClusterTarget, kubectl, targetFlags } from '../kubectl.js';
 import { outputTail, type ToolResult } from '../tool.js';
 import { toolFailure } from './failures.js';
 import { assembleBuildContext, type BuildContext, baseImage, contextHash } from './images.js';
 import { CONTEXT_HASH_LABEL, type LabImage } from './sources.js';
-import { commandLine, type Step, StepFailed } from './steps.js';
+import { commandLine, type Step, StepFailed, type StepIO } from './steps.js';
 
 /**
  * `up --context NAME --registry R` on a cluster that is not kind: nothing can be loaded into its
@@ -43,10 +43,17 @@ export function registryHost(registry: string): string | undefined {
   return first;
 }
 
-/** What the engine that builds and pushes is: Docker, or Podman answering as docker. */
+/** What builds and pushes: Docker, Podman answering as `docker` (podman-docker), or `podman` itself. */
 export interface Engine {
   podman: boolean;
+  command: 'docker' | 'podman';
 }
+
+const engineTool = (engine: Engine) => (engine.command === 'podman' ? podman : docker);
+const run = (io: StepIO, engine: Engine, args: string[], timeoutMs?: number) =>
+  io.run(commandLine(engine.command, args), (o) =>
+    engineTool(engine)(args, timeoutMs ? { ...o, timeoutMs } : o),
+  );
 
 const loginCommand = (engine: Engine, registry: string) =>
   [engine.podman ? 'podman login' : 'docker login', registryHost(registry)].filter(Boolean).join(' ');
@@ -70,18 +77,34 @@ export function registryPreflightStep(target: ClusterTarget, onEngine: (engine: 
           client.stderr.trim() || undefined,
         );
       let info: DockerInfo | undefined;
-      const read = await io.run(commandLine('docker', ['info', '--format', '{{json .}}']), async (o) => {
-        const answer = await dockerInfo(o);
-        info = answer.info;
-        return answer.result;
-      });
-      if (read.missing)
+      const infoArgs = ['info', '--format', '{{json .}}'];
+      const readInfo = (tool: 'docker' | 'podman') =>
+        io.run(commandLine(tool, infoArgs), async (o) => {
+          const answer = await dockerInfo(o, tool === 'podman' ? podman : docker);
+          info = answer.info;
+          return answer.result;
+        });
+      let read = await readInfo('docker');
+      // No docker: Podman builds and pushes as well, where it is the engine.
+      if (read.missing) {
+        read = await readInfo('podman');
+        if (read.missing)
+          throw new StepFailed(
+            'Neither docker nor podman is installed (not found on PATH): one of them builds the images and pushes them to the registry.',
+            osFix('docker'),
+          );
+        if (info?.podman) {
+          onEngine({ podman: true, command: 'podman' });
+          return { outcome: 'ok', detail: `Podman ${info.podman}; kubectl ${kubectlVersion}` };
+        }
         throw new StepFailed(
-          'docker is not installed (not found on PATH): it builds the images and pushes them to the registry.',
-          osFix('docker'),
+          'podman did not answer with its version.',
+          'Check podman info, then run churn-labs up again.',
+          outputTail(read),
         );
+      }
       if (info?.podman) {
-        onEngine({ podman: true });
+        onEngine({ podman: true, command: 'docker' });
         return { outcome: 'ok', detail: `Podman ${info.podman} (as docker); kubectl ${kubectlVersion}` };
       }
       if (!info?.serverVersion)
@@ -89,7 +112,7 @@ export function registryPreflightStep(target: ClusterTarget, onEngine: (engine: 
           { ...read, ok: false, stderr: `${read.stderr}\n${info?.errors.join('\n') ?? ''}` },
           'asking Docker for its version',
         );
-      onEngine({ podman: false });
+      onEngine({ podman: false, command: 'docker' });
       return { outcome: 'ok', detail: `Docker ${info.serverVersion}; kubectl ${kubectlVersion}` };
     },
   };
@@ -185,25 +208,21 @@ export function registryBuildStep(
         await assembleBuildContext(ctx);
         const args = ['buildx', 'build', '--platform', platforms.join(','), ...common(hash, ctx.dir)];
         args.splice(args.length - 1, 0, '--push');
-        const built = await io.run(commandLine('docker', args), (o) =>
-          docker(args, { ...o, timeoutMs: BUILD_TIMEOUT_MS }),
-        );
+        const built = await run(io, engine, args, BUILD_TIMEOUT_MS);
         if (!built.ok) throw buildFailure(built, ref, ctx, platforms, engine, registry);
         return { outcome: 'ok', detail: `built ${ref} for ${platforms.join(', ')} and pushed it` };
       }
       const platform = platforms[0] as string;
       const format = `{{ index .Config.Labels "${CONTEXT_HASH_LABEL}" }} {{.Os}}/{{.Architecture}}`;
       const inspectArgs = ['image', 'inspect', '--format', format, ref];
-      const existing = await io.run(commandLine('docker', inspectArgs), (o) => docker(inspectArgs, o));
+      const existing = await run(io, engine, inspectArgs);
       if (existing.ok && existing.stdout.trim() === `${hash} ${platform}`)
         return { outcome: 'skipped', detail: `${ref} is up to date (same build context, ${platform})` };
       if (!existing.ok && !/no such (image|object)|image not known/i.test(existing.stderr))
         throw toolFailure(existing, `looking for image ${ref}`);
       await assembleBuildContext(ctx);
       const args = ['build', '--platform', platform, ...common(hash, ctx.dir)];
-      const built = await io.run(commandLine('docker', args), (o) =>
-        docker(args, { ...o, timeoutMs: BUILD_TIMEOUT_MS }),
-      );
+      const built = await run(io, engine, args, BUILD_TIMEOUT_MS);
       if (!built.ok) throw buildFailure(built, ref, ctx, platforms, engine, registry);
       return { outcome: 'ok', detail: `built ${ref} for ${platform}` };
     },
@@ -279,20 +298,20 @@ export function registryPushStep(
           outcome: 'skipped',
           detail: `pushed by docker buildx build --push (${platforms.join(', ')})`,
         };
-      const pushed = await io.run(commandLine('docker', args), (o) =>
-        docker(args, { ...o, timeoutMs: PUSH_TIMEOUT_MS }),
-      );
+      const pushed = await run(io, engine, args, PUSH_TIMEOUT_MS);
       if (!pushed.ok) {
         const refused = pushRefusal(`${pushed.stdout}\n${pushed.stderr}`, ref, registry, engine);
         if (refused) throw new StepFailed(refused.detail, refused.fix, outputTail(pushed));
         throw toolFailure(pushed, `pushing ${ref}`);
       }
-      // Docker lists each layer: "Pushed", or "Layer already exists" when the registry has it.
-      const layers = pushed.stdout
+      // Docker lists each layer: "Pushed", or "Layer already exists" when the registry has it;
+      // Podman, on stderr: "Copying blob sha256:… done", or "… skipped: already exists".
+      const layers = `${pushed.stdout}\n${pushed.stderr}`
         .split('\n')
-        .filter((l) => /^[0-9a-f]{6,}: (Pushed|Layer already exists|Mounted from)/.test(l.trim()));
+        .map((l) => l.trim())
+        .filter((l) => /^([0-9a-f]{6,}: (Pushed|Layer already exists|Mounted from)|Copying blob )/.test(l));
       const digest = /digest: (sha256:[0-9a-f]{64})/.exec(pushed.stdout)?.[1];
-      if (layers.length > 0 && layers.every((l) => /Layer already exists/.test(l)))
+      if (layers.length > 0 && layers.every((l) => /Layer already exists|skipped: already exists/.test(l)))
         return {
           outcome: 'skipped',
           detail: `the registry already has ${ref}${digest ? ` (${digest.slice(0, 19)}…)` : ''}`,
@@ -341,7 +360,7 @@ function pushRefusal(
 /** Reads the engine and platforms the build and push steps need, set by the steps that learn them. */
 export function registryFacts() {
   let platforms: string[] = [];
-  let engine: Engine = { podman: false };
+  let engine: Engine = { podman: false, command: 'docker' };
   return {
     setPlatforms: (p: string[]) => {
       platforms = p;

@@ -99,11 +99,11 @@ export function impersonate(auth: Auth, requester: UserInfo, req: IncomingMessag
   const extraHeaders = Object.keys(req.headers).filter((h) => h.startsWith('impersonate-extra-'));
   if (userName === undefined) {
     if (groups.length > 0 || uid !== undefined || extraHeaders.length > 0)
+      // kubectl refuses this itself; the API server answers an internal error (wording not matched).
       throw new ApiError(
         500,
         'InternalError',
-        'Internal error occurred: requested [{Group  ' +
-          `${groups[0] ?? ''}  }] without impersonating a user`,
+        'Internal error occurred: requested impersonation of groups, a uid or extra values without impersonating a user',
       );
     return requester;
   }

@@ -183,7 +183,7 @@ async function writeGeneratedVolume(
     if (source.configMap) fromObject('ConfigMap', source.configMap.name, source.configMap.items);
     if (source.secret) fromObject('Secret', source.secret.name, source.secret.items);
     if (source.downwardAPI) fromDownward(source.downwardAPI.items);
-    // No real token: the simulated API server does not authenticate anyone.
+    // A placeholder, not a token the API server takes: the simulated pods never call it.
     if (source.serviceAccountToken)
       files.set(source.serviceAccountToken.path, Buffer.from('simulated-service-account-token'));
   }

@@ -4,7 +4,7 @@ import { ApiError, badRequest, invalid } from '../../kube/errors.js';
 import { own } from '../../kube/own.js';
 import { authorize, rulesFor } from '../../kube/rbac/authorizer.js';
 import type { PolicyRule, RequestAttributes, UserInfo } from '../../kube/rbac/rules.js';
-import { ANONYMOUS } from '../auth/authenticate.js';
+import { ANONYMOUS, tokenUser } from '../auth/authenticate.js';
 import { ISSUER, serviceAccountUser, signToken } from '../auth/tokens.js';
 import type { Api } from './context.js';
 import { type ApiCall, decodeBody, sendJson } from './http.js';
@@ -87,6 +87,12 @@ function validateAccessSpec(kind: string, spec: Json): void {
   if (!errors.empty) throw invalid(kind, 'authorization.k8s.io', '', errors.causes);
 }
 
+function invalidReview(kind: string, field: string, value: unknown, detail: string): ApiError {
+  const errors = new FieldErrors();
+  errors.invalid(field, value, detail);
+  return invalid(kind, 'authorization.k8s.io', '', errors.causes);
+}
+
 function accessStatus(api: Api, attributes: RequestAttributes) {
   const decision = authorize(api.store, attributes);
   return { allowed: decision.allowed, ...(decision.reason ? { reason: decision.reason } : {}) };
@@ -104,8 +110,28 @@ export function handleReview(api: Api, call: ApiCall, route: Route, body: Buffer
       review.status = accessStatus(api, accessAttributes(user, spec));
       break;
     }
+    case 'LocalSubjectAccessReview':
     case 'SubjectAccessReview': {
       validateAccessSpec(kind, spec);
+      // A local review asks about its own namespace only.
+      const asked = own(own(spec, 'resourceAttributes'), 'namespace');
+      if (kind === 'LocalSubjectAccessReview') {
+        if (own(spec, 'nonResourceAttributes'))
+          throw invalidReview(
+            kind,
+            'spec.nonResourceAttributes',
+            own(spec, 'nonResourceAttributes'),
+            'disallowed on this kind of request',
+          );
+        if (asked !== route.namespace)
+          throw invalidReview(
+            kind,
+            'spec.resourceAttributes.namespace',
+            asked ?? '',
+            'must match metadata.namespace',
+          );
+        review.metadata.namespace = route.namespace;
+      }
       const subject: UserInfo = {
         username: str(own(spec, 'user')),
         groups: Array.isArray(own(spec, 'groups')) ? own(spec, 'groups') : [],
@@ -122,6 +148,26 @@ export function handleReview(api: Api, call: ApiCall, route: Route, body: Buffer
         throw invalid(kind, 'authorization.k8s.io', '', errors.causes);
       }
       review.status = rulesStatus(api, user, namespace);
+      break;
+    }
+    case 'TokenReview': {
+      const token = str(own(spec, 'token'));
+      const found = token && api.auth ? tokenUser(token, api.store, api.auth.key) : undefined;
+      review.status = found
+        ? {
+            authenticated: true,
+            user: {
+              username: found.username,
+              ...(found.uid ? { uid: found.uid } : {}),
+              groups: found.groups,
+              ...(found.extra && Object.keys(found.extra).length > 0 ? { extra: found.extra } : {}),
+            },
+            audiences: [ISSUER],
+          }
+        : {
+            user: {},
+            ...(token ? { error: '[invalid bearer token, service account token is not valid]' } : {}),
+          };
       break;
     }
     case 'SelfSubjectReview':
@@ -232,7 +278,12 @@ export function handleTokenRequest(api: Api, call: ApiCall, route: Route, body: 
   });
   sendJson(call, 201, {
     ...request,
-    metadata: { ...request.metadata, name: account.metadata.name, namespace },
+    metadata: {
+      ...request.metadata,
+      name: account.metadata.name,
+      namespace,
+      creationTimestamp: new Date(now * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    },
     spec: { ...spec, audiences, expirationSeconds: expiration },
     status: { token, expirationTimestamp: new Date(exp * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') },
   });

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NamespaceController } from '../../../src/sim/controllers/namespace.js';
 import { KUBECTL, setPodRunning, startCluster, type TestCluster, testRuntime, waitFor } from './helpers.js';
 
 /**
@@ -169,6 +170,31 @@ describe('a ServiceAccount with a Role in its namespace', () => {
     expect(forward.stderr).toContain('is forbidden');
   });
 
+  it('reads its own namespace through a Role that grants namespaces, and no other', async () => {
+    await cluster.kubectl([
+      'create',
+      'role',
+      'own-namespace',
+      '--verb=get',
+      '--resource=namespaces',
+      '-n',
+      A,
+    ]);
+    await cluster.kubectl([
+      'create',
+      'rolebinding',
+      'own-namespace',
+      '--role=own-namespace',
+      `--serviceaccount=${A}:learner`,
+      '-n',
+      A,
+    ]);
+    expect((await learner(['get', 'namespace', A, '-o', 'name'])).stdout).toBe(`namespace/${A}\n`);
+    expect((await learner(['get', 'namespace', B])).stderr).toBe(
+      `Error from server (Forbidden): namespaces "${B}" is forbidden: User "${LEARNER}" cannot get resource "namespaces" in API group "" in the namespace "${B}"\n`,
+    );
+  });
+
   it('is forbidden the subresources its Role does not name, with their names', async () => {
     // The Role has pods/log in A: in B, it is the subresource that is refused.
     const result = await cluster.fetch(`/api/v1/namespaces/${B}/pods/web/log`, {
@@ -238,6 +264,22 @@ describe('a ServiceAccount with a Role in its namespace', () => {
     );
     const whoami = await learner(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
     expect(whoami.stdout).toBe(LEARNER);
+  });
+
+  it('may not impersonate anyone without the impersonate verb', async () => {
+    const as = await learner(['get', 'pods', '--as=kubernetes-admin']);
+    expect(as.stderr).toBe(
+      `Error from server (Forbidden): users "kubernetes-admin" is forbidden: User "${LEARNER}" cannot impersonate resource "users" in API group "" at the cluster scope\n`,
+    );
+    const group = await learner(['get', 'pods', '--as=someone', '--as-group=system:masters']);
+    expect(group.stderr).toContain(
+      `users "someone" is forbidden: User "${LEARNER}" cannot impersonate resource "users"`,
+    );
+    // The admin may: as the learner, it gets what the learner gets.
+    const admin = await cluster.kubectl(['get', 'pods', '-n', B, `--as=${LEARNER}`]);
+    expect(admin.stderr).toContain(
+      `User "${LEARNER}" cannot list resource "pods" in API group "" in the namespace "${B}"`,
+    );
   });
 });
 
@@ -378,6 +420,39 @@ describe('authentication', () => {
     expect(after.stderr).toContain('error: You must be logged in to the server (Unauthorized)');
   });
 
+  it('deleting a namespace revokes the tokens of its ServiceAccounts', async () => {
+    // The namespace controller, which the API tests otherwise leave off, empties it.
+    const controller = new NamespaceController(cluster.store).start();
+    try {
+      await cluster.kubectl(['create', 'namespace', 'churn-mlops-cy']);
+      await cluster.kubectl(['create', 'serviceaccount', 'learner', '-n', 'churn-mlops-cy']);
+      await cluster.kubectl([
+        'create',
+        'rolebinding',
+        'view',
+        '--clusterrole=view',
+        '--serviceaccount=churn-mlops-cy:learner',
+        '-n',
+        'churn-mlops-cy',
+      ]);
+      const made = await cluster.kubectl(['create', 'token', 'learner', '-n', 'churn-mlops-cy']);
+      const config = join(cluster.home, 'cy.kubeconfig');
+      await writeFile(config, kubeconfigWithToken(made.stdout.trim()));
+      expect((await kubectlWith(config, ['get', 'pods', '-n', 'churn-mlops-cy'])).stderr).toBe(
+        'No resources found in churn-mlops-cy namespace.\n',
+      );
+      await cluster.kubectl(['delete', 'namespace', 'churn-mlops-cy', '--wait=false']);
+      await waitFor(
+        () => !cluster.store.get('Namespace', undefined, 'churn-mlops-cy'),
+        'the namespace to go',
+      );
+      const after = await kubectlWith(config, ['get', 'pods', '-n', 'churn-mlops-cy']);
+      expect(after.stderr).toContain('error: You must be logged in to the server (Unauthorized)');
+    } finally {
+      controller.stop();
+    }
+  });
+
   it('no credentials: system:anonymous, who may read /version but nothing else', async () => {
     const anonymous = await cluster.fetch(`${cluster.sim.url}/api/v1/namespaces/${A}/pods`, {});
     // cluster.fetch sends the admin certificate; a bare request does not.
@@ -403,6 +478,45 @@ describe('authentication', () => {
     );
     expect(JSON.parse((await bare('/api')).body).message).toBe(
       'forbidden: User "system:anonymous" cannot get path "/api"',
+    );
+  });
+
+  it('TokenReview says whose a token is; a LocalSubjectAccessReview asks about its own namespace', async () => {
+    const review = (body: unknown) =>
+      cluster.kubectl(['create', '-f', '-', '-o', 'json'], { input: JSON.stringify(body) });
+    const good = JSON.parse(
+      (await review({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } })).stdout,
+    );
+    expect(good.status).toMatchObject({ authenticated: true, user: { username: LEARNER } });
+    const bad = JSON.parse(
+      (
+        await review({
+          apiVersion: 'authentication.k8s.io/v1',
+          kind: 'TokenReview',
+          spec: { token: 'x.y.z' },
+        })
+      ).stdout,
+    );
+    expect(bad.status.authenticated).toBeUndefined();
+    const local = await review({
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'LocalSubjectAccessReview',
+      metadata: { namespace: A },
+      spec: {
+        user: LEARNER,
+        groups: ['system:serviceaccounts'],
+        resourceAttributes: { namespace: A, verb: 'list', resource: 'pods' },
+      },
+    });
+    expect(JSON.parse(local.stdout).status).toEqual({ allowed: true });
+    const elsewhere = await review({
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'LocalSubjectAccessReview',
+      metadata: { namespace: A },
+      spec: { user: LEARNER, resourceAttributes: { namespace: B, verb: 'list', resource: 'pods' } },
+    });
+    expect(elsewhere.stderr).toContain(
+      'spec.resourceAttributes.namespace: Invalid value: "churn-mlops-bob": must match metadata.namespace',
     );
   });
 

@@ -215,4 +215,47 @@ describe('HTTPS and the certificate authority', () => {
     const older = await servingCertificates(dir, { now: new Date(Date.now() + 3640 * day) });
     expect(older.ca).not.toBe(renewed.ca);
   });
+
+  it('makes the admin certificate of an older simulator (group kubeadm:cluster-admins) again, in system:masters, with the same CA', async () => {
+    const dir = join(await home(), 'pki');
+    const files = certificateFiles(dir);
+    const first = await servingCertificates(dir);
+    // What the simulator made before it authorized anyone: the same CA, kubeadm 1.29's subject.
+    await execa('openssl', [
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      files.adminKey,
+      '-subj',
+      '/O=kubeadm:cluster-admins/CN=kubernetes-admin',
+      '-out',
+      join(dir, 'admin.csr'),
+    ]);
+    await execa('openssl', [
+      'x509',
+      '-req',
+      '-in',
+      join(dir, 'admin.csr'),
+      '-CA',
+      files.caCert,
+      '-CAkey',
+      files.caKey,
+      '-CAcreateserial',
+      '-days',
+      '365',
+      '-out',
+      files.adminCert,
+    ]);
+    expect(new X509Certificate(readFileSync(files.adminCert)).subject).toBe(
+      'O=kubeadm:cluster-admins\nCN=kubernetes-admin',
+    );
+    const upgraded = await servingCertificates(dir);
+    expect(upgraded.ca).toBe(first.ca);
+    expect(new X509Certificate(upgraded.admin.cert).subject).toBe('O=system:masters\nCN=kubernetes-admin');
+  });
 });
