@@ -88,6 +88,10 @@ export function unreachableReason(result: ToolResult, target: ClusterTarget): st
   ) {
     return `The cluster of context ${target.context} is not reachable (${kubectlSays(text)}). ${startIt}`;
   }
+  // A token revoked (a class deleted, a learner's access renewed) or a certificate that expired.
+  if (/must be logged in to the server|provide credentials|\(Unauthorized\)/i.test(text)) {
+    return `The cluster of context ${target.context} does not accept its kubeconfig's credentials (Unauthorized). In a class, your access may have been deleted or renewed: ask your instructor for a new kubeconfig; otherwise log in to the cluster again.`;
+  }
   if (/error loading config file|invalid configuration|no configuration has been provided/i.test(text)) {
     return `kubectl cannot read the kubeconfig (${kubectlSays(text)}). Check --kubeconfig or $KUBECONFIG.`;
   }

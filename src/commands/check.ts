@@ -67,9 +67,14 @@ export function printResult(out: Output, title: string, result: ExerciseResult, 
     }
   });
   const passed = result.steps.filter((s) => s.passed).length;
-  out.line(
-    result.passed
-      ? out.green(`All ${result.steps.length} steps pass.`)
-      : `${passed} of ${result.steps.length} steps pass. Run churn-labs hint ${result.exercise} for a nudge.`,
-  );
+  const nudge = `Run churn-labs hint ${result.exercise} for a nudge.`;
+  // An incident is one step: "All 1 steps pass" would count it.
+  if (result.steps.length === 1)
+    out.line(result.passed ? out.green('The step passes.') : `The step does not pass yet. ${nudge}`);
+  else
+    out.line(
+      result.passed
+        ? out.green(`All ${result.steps.length} steps pass.`)
+        : `${passed} of ${result.steps.length} steps pass. ${nudge}`,
+    );
 }

@@ -17,6 +17,19 @@ import { confirm } from './confirm.js';
 
 const classroomDir = (lab: Lab) => join(lab.paths.home, 'classroom');
 
+/**
+ * The lab of the instructor's context. A learner's kubeconfig (a churn-labs classroom context)
+ * may not read the class: said in a sentence rather than with the API server's Forbidden.
+ */
+async function instructorLab(options: CommonOptions, command: string): Promise<Lab> {
+  const lab = await labFrom(options);
+  if (lab.classroom)
+    throw usageError(
+      `classroom ${command} is your instructor's command: context ${lab.target.context} is learner ${lab.classroom.learner}'s, which sees only namespace ${lab.namespace}. Your own progress: churn-labs progress.`,
+    );
+  return lab;
+}
+
 async function cluster() {
   const kubectl = await import('../cluster/kubectl.js');
   return kubectl;
@@ -50,9 +63,9 @@ export async function create(
 ): Promise<number> {
   if (!options.learners)
     throw usageError('classroom create needs --learners FILE: a file with one learner name a line.');
+  const lab = await instructorLab(options, 'create');
   const { parseLearners, learnerNamespace } = await import('../classroom/learners.js');
   const names = parseLearners(await readLearnersFile(options.learners), options.learners);
-  const lab = await labFrom(options);
   const out = createOutput();
   const {
     LEARNER_SELECTOR,
@@ -314,7 +327,7 @@ async function readClass(lab: Lab, withChecks: boolean): Promise<ClassReading> {
 }
 
 export async function status(options: CommonOptions & { watch?: boolean }): Promise<number> {
-  const lab = await labFrom(options);
+  const lab = await instructorLab(options, 'status');
   const out = createOutput();
   if (options.json) {
     if (options.watch) throw usageError('classroom status --json prints one document; leave out --watch.');
@@ -399,7 +412,7 @@ function ago(iso: string | null, now = Date.now()): string {
 // ---------------------------------------------------------------------------------------------- export
 
 export async function exportGrades(options: CommonOptions & { csv?: boolean }): Promise<number> {
-  const lab = await labFrom(options);
+  const lab = await instructorLab(options, 'export');
   const { statuses } = await readClass(lab, false);
   const quiz = lab.course.quizzes[0];
   const rows = statuses.map((s) => ({
@@ -451,7 +464,7 @@ export function csvField(value: unknown): string {
 // ---------------------------------------------------------------------------------------------- delete
 
 export async function remove(options: CommonOptions): Promise<number> {
-  const lab = await labFrom(options);
+  const lab = await instructorLab(options, 'delete');
   const out = createOutput();
   const { LEARNER_SELECTOR, CLUSTER_ROLE, LEARNER_LABEL } = await import('../classroom/objects.js');
   const namespaces = items(

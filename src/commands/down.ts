@@ -17,6 +17,10 @@ export async function down(options: CommonOptions & { simulate?: boolean }): Pro
   const lab = await labFrom(options.simulate ? { ...options, context: SIM_CONTEXT } : options);
   const out = createOutput();
   if (lab.simulated) return stopSimulated(lab, options, out);
+  if (lab.classroom)
+    throw usageError(
+      `Context ${lab.target.context} is your class's cluster, which your instructor runs: down has nothing of yours to stop, and your work stays in namespace ${lab.namespace}.`,
+    );
   if (lab.target.context !== DEFAULT_CONTEXT)
     throw usageError(
       `churn-labs down deletes only its own kind cluster (context ${DEFAULT_CONTEXT}), not context ${lab.target.context}: run it with --context ${DEFAULT_CONTEXT}.`,

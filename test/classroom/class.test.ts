@@ -160,6 +160,17 @@ describe("a learner's kubeconfig", () => {
       expect(`${args.join(' ')}: ${await can('ana', ...args)}`).toBe(`${args.join(' ')}: yes`);
   });
 
+  it("reads a node's Allocatable but not the pods on it, so the labs send a learner to their quota", async () => {
+    // What test/labs/content.test.ts keeps out of the classroom steps: the node's Allocated resources.
+    const node = await room.asLearner('ana', ['describe', 'node']);
+    expect(node.exitCode).toBe(0);
+    expect(node.stdout).toMatch(/^Allocatable:/m);
+    expect(node.stdout).toMatch(/^Pods:\s+not authorized$/m);
+    expect(node.stdout).not.toContain('Allocated resources');
+    const quota = await room.asLearner('ana', ['describe', 'resourcequota', '-n', 'churn-mlops-ana']);
+    expect(quota.stdout).toMatch(/requests\.memory\s+\S+\s+10Gi/);
+  });
+
   it("is refused anything in another learner's namespace or cluster-wide, and its own access and room", async () => {
     for (const args of [
       ['get', 'pods', '-n', 'churn-mlops-bob'],

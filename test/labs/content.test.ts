@@ -342,4 +342,24 @@ describe('the course in any namespace', () => {
       pattern: 'pull registry\\.test:5000/team/churn-labs/a',
     });
   });
+
+  it('asks a classroom learner for nothing of the node that their access does not show', () => {
+    // A learner may get nodes, but not list the pods of every namespace: `kubectl describe node`
+    // shows them its Capacity and Allocatable, then `Pods: not authorized` and no Allocated
+    // resources (a real API server and the simulated one alike; test/classroom/class.test.ts).
+    const found: string[] = [];
+    for (const exercise of course.exercises)
+      for (const step of exercise.steps) {
+        const room = step.classroom;
+        const shown = [
+          room?.instructions ?? step.instructions,
+          ...(room?.commands ?? step.commands),
+          ...(room?.solution ?? step.solution),
+        ];
+        for (const text of shown)
+          if (/Allocated resources/.test(text) || /kubectl describe nodes?\s*$/m.test(text))
+            found.push(`${exercise.id}/${step.id}: ${text.slice(0, 100)}`);
+      }
+    expect(found).toEqual([]);
+  });
 });

@@ -73,6 +73,19 @@ describe('an exercise', () => {
     await app.close();
   });
 
+  it('shows the first step whole when it holds as the exercise opens (a classroom namespace)', async () => {
+    const cluster = new TestCluster();
+    cluster.add(namespaceObject());
+    const app = open(cluster);
+    const frame = await app.waitForText('step 2 of 2: Apply the manifests');
+    const first = frame.slice(frame.indexOf('✓ Step 1 passed: Create the namespace'));
+    // It moved on before the learner could read it: what it says, and what it asks to run.
+    expect(first).toContain('Everything lives in one namespace:');
+    expect(first).toContain('Its checks held before you got to it. It asks you to run these');
+    expect(first.split('\n')).toContain('kubectl create namespace churn-mlops');
+    await app.close();
+  });
+
   it('gathers a burst of changes into one evaluation', async () => {
     const cluster = new TestCluster();
     const app = open(cluster);

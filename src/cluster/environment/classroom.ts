@@ -23,6 +23,12 @@ export function classroomNamespaceStep(target: ClusterTarget, namespace: string)
           detail: `context ${target.context} answers; namespace ${namespace} is there`,
         };
       const said = result.stderr;
+      if (/Unauthorized|must be logged in|provide credentials/i.test(said))
+        throw new StepFailed(
+          `The cluster of context ${target.context} does not accept your kubeconfig's credentials.`,
+          'The class may have been deleted or your access renewed: ask your instructor for a new kubeconfig.',
+          outputTail(result),
+        );
       const reason = unreachableReason(result, target);
       if (reason)
         throw new StepFailed(
@@ -34,12 +40,6 @@ export function classroomNamespaceStep(target: ClusterTarget, namespace: string)
         throw new StepFailed(
           `The namespace ${namespace} does not exist on the cluster of context ${target.context}.`,
           "Your instructor's `churn-labs classroom create` makes it: ask them to run it again (it adds what is missing).",
-          outputTail(result),
-        );
-      if (/Unauthorized|must be logged in|provide credentials/i.test(said))
-        throw new StepFailed(
-          `The cluster of context ${target.context} does not accept your kubeconfig's credentials.`,
-          'The class may have been deleted or your access renewed: ask your instructor for a new kubeconfig.',
           outputTail(result),
         );
       if (/Forbidden|forbidden/.test(said))

@@ -96,15 +96,18 @@ function ExerciseScreen({
         </Text>,
       );
       // A later step whose checks already hold (a Job that finished before its "watch it" step)
-      // would pass unseen: show what it asks, so the learner can still do it.
+      // would pass unseen: show what it asks, so the learner can still do it. So would the step
+      // the screen opened on when it holds at the first evaluation (in a class, the namespace the
+      // instructor made): shown whole, since the learner never had it on screen to read.
       const skipped = exercise.steps[index]!;
+      const openedOn = index === onScreen && firstEvaluation.current;
       if (
-        !shown.current.has(index) &&
-        index > onScreen &&
+        ((!shown.current.has(index) && index > onScreen) || openedOn) &&
         stepView(lab, exercise, skipped).commands.length > 0
       )
-        print(<SkippedStep lab={lab} exercise={exercise} step={skipped} />);
+        print(<SkippedStep lab={lab} exercise={exercise} step={skipped} instructions={openedOn} />);
     }
+    firstEvaluation.current = false;
     if (next.completedNow)
       print(
         <Text color="green" bold>
@@ -123,6 +126,7 @@ function ExerciseScreen({
     );
   }, []);
   const firstStep = useRef(true);
+  const firstEvaluation = useRef(true);
   const shown = useRef(new Set<number>());
   // What the live part shows above the checks: the step (its instructions and commands), or the
   // exercise's intro on i; and how far the learner scrolled it on a short terminal.

@@ -72,12 +72,16 @@ export function StepIntro(props: { lab: Lab; exercise: Exercise; step: Step; hin
   );
 }
 
-/** A step that passed before it came on screen: what it would have asked the learner to run. */
-export function SkippedStep(props: { lab: Lab; exercise: Exercise; step: Step }) {
-  const { lab, exercise, step } = props;
+/**
+ * A step that passed before it came on screen: what it would have asked the learner to run; with
+ * `instructions`, what it says too (a step the screen opened on and left at once, never read).
+ */
+export function SkippedStep(props: { lab: Lab; exercise: Exercise; step: Step; instructions?: boolean }) {
+  const { lab, exercise, step, instructions = false } = props;
   const view = stepView(lab, exercise, step);
   return (
     <Box flexDirection="column">
+      {instructions && <Markdown text={view.instructions} />}
       <Text dimColor>
         Its checks held before you got to it. It asks you to run these, to see for yourself:
       </Text>
