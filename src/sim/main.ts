@@ -185,6 +185,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       );
     throw error;
   }
+  // The kubeconfig before the pid file: a client that finds the pid file and the port answering
+  // (the background simulator's starter) takes the simulator as ready, kubeconfig and all.
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileAtomicSync(kubeconfig, kubeconfigText(url, certificates), 0o600);
   writeFileAtomicSync(pidFile, `${process.pid}\n${url}\n`);
   const identity = startIdentityControllers(store, { key: serviceAccountKey, ca: certificates.ca, log });
 
@@ -205,9 +209,6 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     rmSync(pidFile, { force: true });
     throw error;
   }
-
-  const kubeconfig = join(dir, 'kubeconfig');
-  writeFileAtomicSync(kubeconfig, kubeconfigText(url, certificates), 0o600);
 
   let stopping: Promise<void> | undefined;
   return {

@@ -47,6 +47,17 @@ describe('churn-labs sim serve', () => {
     return { child, home: dir, stdout: () => stdout };
   };
 
+  it('writes its kubeconfig before its pid file, which tells a background starter it is ready', async () => {
+    const { child, home } = await serve();
+    const pid = join(home, 'sim', 'simulator.pid');
+    const deadline = Date.now() + 20_000;
+    // Polled as closely as the event loop allows: the moment the pid file is there, so is the kubeconfig.
+    while (!existsSync(pid) && Date.now() < deadline && child.exitCode === null)
+      await new Promise((resolve) => setImmediate(resolve));
+    expect(existsSync(pid)).toBe(true);
+    expect(existsSync(join(home, 'sim', 'kubeconfig'))).toBe(true);
+  });
+
   it('prints one ready line, serves kubectl, and stops with exit 0 on SIGTERM', async () => {
     const { child, home, stdout } = await serve();
     const line = await waitFor(
