@@ -2,7 +2,7 @@ import { forbidden } from '../errors.js';
 import type { KubeObject } from '../objects.js';
 import { hasOwn, own, setOwn } from '../own.js';
 import { exactQuantity, formatExact } from '../quantity.js';
-import { podResources } from '../quota.js';
+import { COMPUTE_RESOURCES, CONTAINER_RESOURCES, OBJECT_COUNTS, podResources } from '../quota.js';
 import { naming } from '../resources.js';
 import type { FieldErrors } from './field-errors.js';
 import { qualifiedName } from './names.js';
@@ -54,25 +54,7 @@ export const limitRangeRules: KindRules = {
   },
 };
 
-const CONTAINER_RESOURCES = ['cpu', 'memory', 'ephemeral-storage'];
-const STANDARD_RESOURCES = [
-  ...CONTAINER_RESOURCES,
-  'requests.cpu',
-  'requests.memory',
-  'requests.storage',
-  'requests.ephemeral-storage',
-  'limits.cpu',
-  'limits.memory',
-  'limits.ephemeral-storage',
-  'pods',
-  'services',
-  'replicationcontrollers',
-  'resourcequotas',
-  'secrets',
-  'configmaps',
-  'persistentvolumeclaims',
-  'storage',
-];
+const STANDARD_RESOURCES = [...COMPUTE_RESOURCES, ...OBJECT_COUNTS, 'storage'];
 
 function validateResourceName(type: string, name: string, path: string, errors: FieldErrors): void {
   for (const p of qualifiedName(name)) errors.invalid(path, name, p);
