@@ -20,11 +20,10 @@
 # can. What it made is deleted at the end, whatever happened. Exit 0 when everything passed, else 1.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
+e2e_name=e2e-classroom
+# shellcheck source=scripts/e2e-lib.sh
+. scripts/e2e-lib.sh
 
-skip() {
-  echo "e2e-classroom: skipped: $1"
-  exit 0
-}
 refuse() {
   echo "e2e-classroom: $1" >&2
   exit 1
@@ -32,9 +31,7 @@ refuse() {
 context=${E2E_CONTEXT:-}
 if [ -z "$context" ]; then
   context=kind-churn-labs
-  command -v kind >/dev/null 2>&1 || skip "kind is not installed (or set E2E_CONTEXT to the admin context of another cluster)."
-  command -v docker >/dev/null 2>&1 || skip "docker is not installed."
-  [ -n "$(docker info --format '{{.ServerVersion}}' 2>/dev/null)" ] || skip "the Docker daemon is not running (docker info shows no server)."
+  skip_without_kind_and_docker ' (or set E2E_CONTEXT to the admin context of another cluster)' ' (docker info shows no server)'
   kind get clusters 2>/dev/null | grep -qx churn-labs ||
     refuse "there is no kind cluster churn-labs: run churn-labs up first (npm run e2e:real runs this at its end)."
 fi
@@ -62,7 +59,7 @@ fi
 [ -z "$existing" ] ||
   refuse "context $context holds a class already (${existing//$'\n'/ }), which this run's classroom delete would delete. Delete it first (churn-labs classroom delete --context $context) or use another cluster."
 
-[ -f dist/cli.js ] || npm run build || exit 1
+need_build
 state=$(mktemp -d "${TMPDIR:-/tmp}/churn-labs-e2e-classroom.XXXXXX") || exit 1
 export NO_COLOR=1
 # The instructor: their own state folder, on the admin context.

@@ -20,15 +20,11 @@
 set -uo pipefail
 start_dir=$PWD
 cd "$(dirname "$0")/.." || exit 1
+e2e_name=e2e-real
+# shellcheck source=scripts/e2e-lib.sh
+. scripts/e2e-lib.sh
 
-skip() {
-  echo "e2e-real: skipped: $1"
-  exit 0
-}
-command -v kind >/dev/null 2>&1 || skip "kind is not installed (https://kind.sigs.k8s.io/docs/user/quick-start/#installation)."
-command -v docker >/dev/null 2>&1 || skip "docker is not installed."
-# `docker info` may exit 0 even when the daemon is down; the server version is what tells.
-[ -n "$(docker info --format '{{.ServerVersion}}' 2>/dev/null)" ] || skip "the Docker daemon is not running (docker info shows no server)."
+skip_without_kind_and_docker ' (https://kind.sigs.k8s.io/docs/user/quick-start/#installation)' ' (docker info shows no server)'
 command -v kubectl >/dev/null 2>&1 || { echo "e2e-real: Docker and kind are here but kubectl is not: install kubectl." >&2; exit 1; }
 command -v node >/dev/null 2>&1 || { echo "e2e-real: node is not on PATH: install Node.js." >&2; exit 1; }
 
@@ -44,15 +40,10 @@ case "$report_dest" in
   *) report_dest="$start_dir/$report_dest" ;;
 esac
 
-[ -f dist/cli.js ] || npm run build || exit 1
-CHURN_LABS_HOME="$(mktemp -d "${TMPDIR:-/tmp}/churn-labs-e2e.XXXXXX")"
-export CHURN_LABS_HOME
-export KUBECONFIG="$CHURN_LABS_HOME/kubeconfig"
-export NO_COLOR=1
+temporary_home churn-labs-e2e
 state=$CHURN_LABS_HOME
 report=${report_dest:-$state/report.md}
 mkdir -p "$(dirname "$report")" || exit 1
-cli() { node dist/cli.js "$@" </dev/null; }
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
   [ "${E2E_REUSE_CLUSTER:-}" = 1 ] || cli down --yes

@@ -13,14 +13,11 @@
 # Exit 0 when Exercise 1 passed, 1 otherwise.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
+e2e_name=e2e-registry
+# shellcheck source=scripts/e2e-lib.sh
+. scripts/e2e-lib.sh
 
-skip() {
-  echo "e2e-registry: skipped: $1"
-  exit 0
-}
-command -v kind >/dev/null 2>&1 || skip "kind is not installed."
-command -v docker >/dev/null 2>&1 || skip "docker is not installed."
-[ -n "$(docker info --format '{{.ServerVersion}}' 2>/dev/null)" ] || skip "the Docker daemon is not running."
+skip_without_kind_and_docker '' ''
 command -v kubectl >/dev/null 2>&1 || { echo "e2e-registry: kubectl is not installed." >&2; exit 1; }
 
 cluster=churn-class
@@ -37,12 +34,7 @@ if docker inspect "$registry_name" >/dev/null 2>&1; then
   exit 1
 fi
 
-[ -f dist/cli.js ] || npm run build || exit 1
-CHURN_LABS_HOME="$(mktemp -d "${TMPDIR:-/tmp}/churn-labs-e2e-registry.XXXXXX")"
-export CHURN_LABS_HOME
-export KUBECONFIG="$CHURN_LABS_HOME/kubeconfig"
-export NO_COLOR=1
-cli() { node dist/cli.js "$@" </dev/null; }
+temporary_home churn-labs-e2e-registry
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
   kind delete cluster --name "$cluster" >/dev/null 2>&1

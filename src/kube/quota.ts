@@ -180,6 +180,30 @@ function claimUsage(pvc: KubeObject): ResourceList {
   return out;
 }
 
+/** The resources a container asks for, by their own names. */
+export const CONTAINER_RESOURCES = ['cpu', 'memory', 'ephemeral-storage'];
+/** Those, and the `requests.` and `limits.` names that quotas and LimitRanges give them (with requests.storage). */
+export const COMPUTE_RESOURCES = [
+  ...CONTAINER_RESOURCES,
+  'requests.cpu',
+  'requests.memory',
+  'requests.storage',
+  'requests.ephemeral-storage',
+  'limits.cpu',
+  'limits.memory',
+  'limits.ephemeral-storage',
+];
+/** The objects a quota counts by their plain resource names (not `count/`). */
+export const OBJECT_COUNTS = [
+  'pods',
+  'services',
+  'replicationcontrollers',
+  'resourcequotas',
+  'secrets',
+  'configmaps',
+  'persistentvolumeclaims',
+];
+
 /** The quota resources named without `count/` that an object-count evaluator also charges. */
 const LEGACY_COUNTS: Record<string, string> = {
   ConfigMap: 'configmaps',

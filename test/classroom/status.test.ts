@@ -189,43 +189,28 @@ describe('classroom create refuses bad input', () => {
     await writeFile(join(dir, name), text);
     return join(dir, name);
   };
+  /** `classroom create --learners <list> --yes`. */
+  const create = (learners: string) =>
+    room.churnLabs(['classroom', 'create', '--learners', learners, '--yes']);
 
   it('names the bad line, with exit 2', async () => {
-    const run = await room.churnLabs([
-      'classroom',
-      'create',
-      '--learners',
-      await file('bad.txt', 'ana\n\nBob\n'),
-      '--yes',
-    ]);
+    const run = await create(await file('bad.txt', 'ana\n\nBob\n'));
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toMatch(/bad\.txt:3: "Bob" is not a learner's name/);
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('names a duplicate', async () => {
-    const run = await room.churnLabs([
-      'classroom',
-      'create',
-      '--learners',
-      await file('dup.txt', 'ana\nana\n'),
-      '--yes',
-    ]);
+    const run = await create(await file('dup.txt', 'ana\nana\n'));
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toMatch(/dup\.txt:2: "ana" is there twice \(first on line 1\)/);
   });
 
   it('says so for a missing file or a folder', async () => {
-    const missing = await room.churnLabs([
-      'classroom',
-      'create',
-      '--learners',
-      join(room.home, 'nope.txt'),
-      '--yes',
-    ]);
+    const missing = await create(join(room.home, 'nope.txt'));
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toMatch(/there is no such file/);
-    const folder = await room.churnLabs(['classroom', 'create', '--learners', room.home, '--yes']);
+    const folder = await create(room.home);
     expect(folder.exitCode).toBe(2);
     expect(folder.stderr).toMatch(/not a regular file/);
   });
@@ -246,13 +231,7 @@ describe('classroom create refuses bad input', () => {
   });
 
   it("refuses a namespace of that name that is not the class's", async () => {
-    const run = await room.churnLabs([
-      'classroom',
-      'create',
-      '--learners',
-      await file('dan.txt', 'dan\n'),
-      '--yes',
-    ]);
+    const run = await create(await file('dan.txt', 'dan\n'));
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toMatch(/churn-mlops-dan exists .* not made by churn-labs classroom create/);
   });

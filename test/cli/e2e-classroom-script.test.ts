@@ -1,46 +1,20 @@
-import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/main.js';
 import { CLI } from './helpers.js';
+import { scriptBench, which } from './script-bench.js';
 
 // scripts/e2e-classroom.sh, the kind end-to-end run's classroom part. Where kind is missing or its
 // cluster is not there it skips or refuses (stand-ins); and since it takes any admin context, it runs
 // here whole against the simulated cluster, with the real kubectl and the built CLI: that proves
 // its commands and assertions, and a kubectl that answers "yes" where RBAC says no makes it fail.
 const SCRIPT = join(process.cwd(), 'scripts', 'e2e-classroom.sh');
-const which = async (tool: string) => (await execa('sh', ['-c', `command -v ${tool}`])).stdout.trim();
 
 describe('scripts/e2e-classroom.sh on kind, where it cannot run', () => {
-  let dir: string;
-  let bin: string;
-  let log: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'churn-labs-e2e-classroom-'));
-    bin = join(dir, 'bin');
-    log = join(dir, 'calls.log');
-    await mkdir(bin);
-    for (const tool of ['dirname', 'grep']) await symlink(await which(tool), join(bin, tool));
-  });
-  afterEach(() => rm(dir, { recursive: true, force: true }));
-
-  const standIn = async (name: string, body: string) => {
-    const file = join(bin, name);
-    await writeFile(file, `#!/bin/sh\necho "${name} $*" >> "$CALLS_LOG"\n${body}\n`);
-    await chmod(file, 0o755);
-  };
-  const calls = async () => (existsSync(log) ? (await readFile(log, 'utf8')).trim().split('\n') : []);
-  const run = async () =>
-    execa(await which('bash'), [SCRIPT], {
-      cwd: dir,
-      reject: false,
-      timeout: 20_000,
-      extendEnv: false,
-      env: { PATH: bin, HOME: dir, CALLS_LOG: log },
-    });
+  const { standIn, calls, run } = scriptBench('e2e-classroom.sh');
 
   it('skips with a sentence and exit 0 without kind, when no E2E_CONTEXT names another cluster', async () => {
     const result = await run();

@@ -1,53 +1,14 @@
-import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { execa } from 'execa';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readdir } from 'node:fs/promises';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { scriptBench } from './script-bench.js';
 
 // scripts/e2e-real.sh where the real run cannot or must not happen: it skips with a sentence
 // (exit 0) on a machine without kind or without a Docker daemon, and refuses (exit 1) to run over
 // an existing kind cluster churn-labs, which it would delete at the end. The stand-ins log every
 // call, so each case also shows the script stopped before touching anything.
-const SCRIPT = join(process.cwd(), 'scripts', 'e2e-real.sh');
-
-const which = async (tool: string) => (await execa('sh', ['-c', `command -v ${tool}`])).stdout.trim();
-
 describe('scripts/e2e-real.sh where it cannot or must not run', () => {
-  let dir: string;
-  let bin: string;
-  let tmp: string;
-  let log: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'churn-labs-e2e-script-'));
-    bin = join(dir, 'bin');
-    tmp = join(dir, 'tmp');
-    log = join(dir, 'calls.log');
-    await mkdir(bin);
-    await mkdir(tmp);
-    // Only what the script needs before its checks: no kind, docker or kubectl unless a test adds one.
-    for (const tool of ['dirname', 'grep']) await symlink(await which(tool), join(bin, tool));
-    await symlink(process.execPath, join(bin, 'node'));
-  });
-  afterEach(() => rm(dir, { recursive: true, force: true }));
-
-  /** A stand-in executable that logs its arguments, then runs `body` (sh). */
-  const standIn = async (name: string, body: string) => {
-    const file = join(bin, name);
-    await writeFile(file, `#!/bin/sh\necho "${name} $*" >> "$CALLS_LOG"\n${body}\n`);
-    await chmod(file, 0o755);
-  };
-  const calls = async () => (existsSync(log) ? (await readFile(log, 'utf8')).trim().split('\n') : []);
-  const run = async (env: Record<string, string> = {}) => {
-    const bash = await which('bash');
-    return execa(bash, [SCRIPT], {
-      cwd: dir,
-      reject: false,
-      timeout: 20_000,
-      extendEnv: false,
-      env: { PATH: bin, TMPDIR: tmp, HOME: dir, CALLS_LOG: log, ...env },
-    });
-  };
+  // Only what the script needs before its checks: no kind, docker or kubectl unless a test adds one.
+  const { standIn, calls, run, tmp } = scriptBench('e2e-real.sh', { node: true });
   const dockerUp = `case "$*" in *ServerVersion*) echo 29.0.1;; esac`;
 
   it('skips with a sentence and exit 0 where kind is not installed', async () => {
@@ -100,7 +61,7 @@ describe('scripts/e2e-real.sh where it cannot or must not run', () => {
       );
       expect(await calls()).toEqual(['docker info --format {{.ServerVersion}}', 'kind get clusters']);
       // No state folder was made: nothing ran, nothing is left to clean.
-      expect(await readdir(tmp)).toEqual([]);
+      expect(await readdir(tmp())).toEqual([]);
     });
   });
 });

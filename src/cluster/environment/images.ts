@@ -127,6 +127,14 @@ function storeFlags(facts: DockerFacts): string[] {
   return [...(facts.platform ? ['--platform', facts.platform] : []), '--provenance=false', '--sbom=false'];
 }
 
+/** How every build of a lab image ends: its build args, the label with its context's hash, the context. */
+export const buildArgsAndContext = (image: LabImage, hash: string, dir: string): string[] => [
+  ...Object.entries(image.buildArgs).flatMap(([key, value]) => ['--build-arg', `${key}=${value}`]),
+  '--label',
+  `${CONTEXT_HASH_LABEL}=${hash}`,
+  dir,
+];
+
 export function buildImageStep(
   image: LabImage,
   context: () => Promise<BuildContext>,
@@ -138,10 +146,7 @@ export function buildImageStep(
     '-t',
     image.ref,
     ...storeFlags(facts),
-    ...Object.entries(image.buildArgs).flatMap(([key, value]) => ['--build-arg', `${key}=${value}`]),
-    '--label',
-    `${CONTEXT_HASH_LABEL}=${hash}`,
-    dir,
+    ...buildArgsAndContext(image, hash, dir),
   ];
   return {
     id: `build-${image.slug}`,

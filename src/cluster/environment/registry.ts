@@ -4,7 +4,13 @@ import { osFix } from '../doctor.js';
 import { type ClusterTarget, kubectl, targetFlags } from '../kubectl.js';
 import { outputTail, type ToolResult } from '../tool.js';
 import { toolFailure } from './failures.js';
-import { assembleBuildContext, type BuildContext, baseImage, contextHash } from './images.js';
+import {
+  assembleBuildContext,
+  type BuildContext,
+  baseImage,
+  buildArgsAndContext,
+  contextHash,
+} from './images.js';
 import { CONTEXT_HASH_LABEL, type LabImage } from './sources.js';
 import { commandLine, type Step, StepFailed, type StepIO } from './steps.js';
 
@@ -183,14 +189,7 @@ export function registryBuildStep(
   shownDir = '<build context>',
 ): Step {
   const ref = registryRef(image, registry);
-  const common = (hash: string, dir: string) => [
-    '-t',
-    ref,
-    ...Object.entries(image.buildArgs).flatMap(([key, value]) => ['--build-arg', `${key}=${value}`]),
-    '--label',
-    `${CONTEXT_HASH_LABEL}=${hash}`,
-    dir,
-  ];
+  const common = (hash: string, dir: string) => ['-t', ref, ...buildArgsAndContext(image, hash, dir)];
   return {
     id: `build-${image.slug}`,
     title: `Building image ${ref}`,

@@ -2,7 +2,7 @@ import { forbidden } from '../errors.js';
 import type { KubeObject } from '../objects.js';
 import { hasOwn, own, setOwn } from '../own.js';
 import { exactQuantity, formatExact } from '../quantity.js';
-import { podResources } from '../quota.js';
+import { COMPUTE_RESOURCES, CONTAINER_RESOURCES, OBJECT_COUNTS, podResources } from '../quota.js';
 import { naming } from '../resources.js';
 import type { FieldErrors } from './field-errors.js';
 import { qualifiedName } from './names.js';
@@ -54,25 +54,7 @@ export const limitRangeRules: KindRules = {
   },
 };
 
-const CONTAINER_RESOURCES = ['cpu', 'memory', 'ephemeral-storage'];
-const STANDARD_RESOURCES = [
-  ...CONTAINER_RESOURCES,
-  'requests.cpu',
-  'requests.memory',
-  'requests.storage',
-  'requests.ephemeral-storage',
-  'limits.cpu',
-  'limits.memory',
-  'limits.ephemeral-storage',
-  'pods',
-  'services',
-  'replicationcontrollers',
-  'resourcequotas',
-  'secrets',
-  'configmaps',
-  'persistentvolumeclaims',
-  'storage',
-];
+const STANDARD_RESOURCES = [...COMPUTE_RESOURCES, ...OBJECT_COUNTS, 'storage'];
 
 function validateResourceName(type: string, name: string, path: string, errors: FieldErrors): void {
   for (const p of qualifiedName(name)) errors.invalid(path, name, p);
@@ -235,43 +217,26 @@ const milli = (v: unknown) => {
   return (n + (n >= 0n ? 999_999n : 0n)) / 1_000_000n;
 };
 
-function minConstraint(
+/**
+ * minConstraint, maxConstraint and maxRequestConstraint: the first of the values named must be given,
+ * and each one given must keep within the enforced minimum or maximum.
+ */
+function boundConstraint(
+  bound: 'minimum' | 'maximum',
   type: string,
   k: string,
   enforced: string,
-  requests: List,
-  limits: List,
+  values: [string, List][],
 ): string | undefined {
-  if (!hasOwn(requests, k))
-    return `minimum ${k} usage per ${type} is ${show(enforced)}.  No request is specified`;
-  if (milli(requests[k]) < milli(enforced))
-    return `minimum ${k} usage per ${type} is ${show(enforced)}, but request is ${show(requests[k])}`;
-  if (hasOwn(limits, k) && milli(limits[k]) < milli(enforced))
-    return `minimum ${k} usage per ${type} is ${show(enforced)}, but limit is ${show(limits[k])}`;
-  return undefined;
-}
-
-function maxConstraint(
-  type: string,
-  k: string,
-  enforced: string,
-  requests: List,
-  limits: List,
-): string | undefined {
-  if (!hasOwn(limits, k))
-    return `maximum ${k} usage per ${type} is ${show(enforced)}.  No limit is specified`;
-  if (milli(limits[k]) > milli(enforced))
-    return `maximum ${k} usage per ${type} is ${show(enforced)}, but limit is ${show(limits[k])}`;
-  if (hasOwn(requests, k) && milli(requests[k]) > milli(enforced))
-    return `maximum ${k} usage per ${type} is ${show(enforced)}, but request is ${show(requests[k])}`;
-  return undefined;
-}
-
-function maxRequestConstraint(type: string, k: string, enforced: string, requests: List): string | undefined {
-  if (!hasOwn(requests, k))
-    return `maximum ${k} usage per ${type} is ${show(enforced)}.  No request is specified`;
-  if (milli(requests[k]) > milli(enforced))
-    return `maximum ${k} usage per ${type} is ${show(enforced)}, but request is ${show(requests[k])}`;
+  const head = `${bound} ${k} usage per ${type} is ${show(enforced)}`;
+  const [required, list] = values[0]!;
+  if (!hasOwn(list, k)) return `${head}.  No ${required} is specified`;
+  for (const [name, given] of values) {
+    if (!hasOwn(given, k)) continue;
+    const beyond =
+      bound === 'minimum' ? milli(given[k]) < milli(enforced) : milli(given[k]) > milli(enforced);
+    if (beyond) return `${head}, but ${name} is ${show(given[k])}`;
+  }
   return undefined;
 }
 
@@ -296,8 +261,20 @@ function ratioConstraint(
 
 function checkItem(item: Item, type: string, requests: List, limits: List, problems: string[]): void {
   const add = (p: string | undefined) => p && problems.push(p);
-  for (const [k, v] of Object.entries(item.min ?? {})) add(minConstraint(type, k, v, requests, limits));
-  for (const [k, v] of Object.entries(item.max ?? {})) add(maxConstraint(type, k, v, requests, limits));
+  for (const [k, v] of Object.entries(item.min ?? {}))
+    add(
+      boundConstraint('minimum', type, k, v, [
+        ['request', requests],
+        ['limit', limits],
+      ]),
+    );
+  for (const [k, v] of Object.entries(item.max ?? {}))
+    add(
+      boundConstraint('maximum', type, k, v, [
+        ['limit', limits],
+        ['request', requests],
+      ]),
+    );
   for (const [k, v] of Object.entries(item.maxLimitRequestRatio ?? {}))
     add(ratioConstraint(type, k, v, requests, limits));
 }
@@ -329,11 +306,11 @@ export function enforceLimitRanges(kind: string, object: Obj, context: Admission
       } else if (kind === 'PersistentVolumeClaim' && item?.type === 'PersistentVolumeClaim') {
         const requests = (object.spec?.resources?.requests ?? {}) as List;
         for (const [k, v] of Object.entries(item.min ?? {})) {
-          const p = minConstraint('PersistentVolumeClaim', k, v, requests, {});
+          const p = boundConstraint('minimum', 'PersistentVolumeClaim', k, v, [['request', requests]]);
           if (p) problems.push(p);
         }
         for (const [k, v] of Object.entries(item.max ?? {})) {
-          const p = maxRequestConstraint('PersistentVolumeClaim', k, v, requests);
+          const p = boundConstraint('maximum', 'PersistentVolumeClaim', k, v, [['request', requests]]);
           if (p) problems.push(p);
         }
       }

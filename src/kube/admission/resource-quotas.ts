@@ -3,9 +3,11 @@ import { hasOwn } from '../own.js';
 import { exactQuantity } from '../quantity.js';
 import {
   addLists,
+  COMPUTE_RESOURCES,
   evaluatorFor,
   exceeding,
   mask,
+  OBJECT_COUNTS,
   prettyPrint,
   quotaMatches,
   quotaUsed,
@@ -24,38 +26,8 @@ import type { AdmissionContext, KindRules, Obj } from './rules.js';
  * the namespace past a quota's hard limits, or a pod that does not say the requests or limits a
  * quota counts.
  */
-const STANDARD_QUOTA = new Set([
-  'pods',
-  'services',
-  'replicationcontrollers',
-  'resourcequotas',
-  'secrets',
-  'configmaps',
-  'persistentvolumeclaims',
-  'services.nodeports',
-  'services.loadbalancers',
-  'cpu',
-  'memory',
-  'ephemeral-storage',
-  'requests.cpu',
-  'requests.memory',
-  'requests.storage',
-  'requests.ephemeral-storage',
-  'limits.cpu',
-  'limits.memory',
-  'limits.ephemeral-storage',
-]);
-const INTEGER_RESOURCES = new Set([
-  'pods',
-  'services',
-  'replicationcontrollers',
-  'resourcequotas',
-  'secrets',
-  'configmaps',
-  'persistentvolumeclaims',
-  'services.nodeports',
-  'services.loadbalancers',
-]);
+const INTEGER_RESOURCES = new Set([...OBJECT_COUNTS, 'services.nodeports', 'services.loadbalancers']);
+const STANDARD_QUOTA = new Set([...INTEGER_RESOURCES, ...COMPUTE_RESOURCES]);
 const SCOPES = [
   'Terminating',
   'NotTerminating',

@@ -21,24 +21,27 @@ const falsy = (value: string) => value === '0' || value.toLowerCase() === 'false
 /** Whether a name may be a path segment (path.IsValidPathSegmentName). */
 export const validPathSegment = (name: string) => name !== '.' && name !== '..' && !/[/%]/.test(name);
 
+/** A non-resource request's attributes: a verb on a URL path, nothing of a resource. */
+export const nonResourceAttributes = (user: UserInfo, verb: string, path: string): RequestAttributes => ({
+  user,
+  verb,
+  resourceRequest: false,
+  apiGroup: '',
+  apiVersion: '',
+  resource: '',
+  subresource: '',
+  namespace: '',
+  name: '',
+  path,
+});
+
 export function requestAttributes(
   user: UserInfo,
   method: string,
   path: string,
   query: URLSearchParams,
 ): RequestAttributes {
-  const attributes: RequestAttributes = {
-    user,
-    verb: method.toLowerCase(),
-    resourceRequest: false,
-    apiGroup: '',
-    apiVersion: '',
-    resource: '',
-    subresource: '',
-    namespace: '',
-    name: '',
-    path,
-  };
+  const attributes = nonResourceAttributes(user, method.toLowerCase(), path);
   let parts = path.split('/').filter((p) => p !== '');
   if (parts.length < 3 || (parts[0] !== 'api' && parts[0] !== 'apis')) return attributes;
   const prefix = parts[0];

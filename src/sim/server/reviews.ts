@@ -3,6 +3,7 @@ import { FieldErrors } from '../../kube/admission/field-errors.js';
 import { ApiError, badRequest, invalid } from '../../kube/errors.js';
 import { own } from '../../kube/own.js';
 import { authorize, rulesFor } from '../../kube/rbac/authorizer.js';
+import { nonResourceAttributes } from '../../kube/rbac/request-info.js';
 import type { PolicyRule, RequestAttributes, UserInfo } from '../../kube/rbac/rules.js';
 import { ANONYMOUS, tokenUser } from '../auth/authenticate.js';
 import { ISSUER, serviceAccountUser, signToken } from '../auth/tokens.js';
@@ -52,18 +53,7 @@ function accessAttributes(user: UserInfo, spec: Json): RequestAttributes {
       name: str(own(resource, 'name')),
       path: '',
     };
-  return {
-    user,
-    verb: str(own(nonResource, 'verb')),
-    resourceRequest: false,
-    apiGroup: '',
-    apiVersion: '',
-    resource: '',
-    subresource: '',
-    namespace: '',
-    name: '',
-    path: str(own(nonResource, 'path')),
-  };
+  return nonResourceAttributes(user, str(own(nonResource, 'verb')), str(own(nonResource, 'path')));
 }
 
 function validateAccessSpec(kind: string, spec: Json): void {

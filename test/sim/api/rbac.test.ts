@@ -330,16 +330,9 @@ describe('the RBAC kinds and ServiceAccounts', () => {
   });
 
   it('fills admin, edit and view from the roles their labels select', async () => {
-    const view = await cluster.kubectl([
-      'auth',
-      'can-i',
-      'list',
-      'deployments.apps',
-      '--as=someone',
-      '-n',
-      B,
-    ]);
-    expect(view.stdout).toBe('no\n');
+    const mayList = async () =>
+      (await cluster.kubectl(['auth', 'can-i', 'list', 'deployments.apps', '--as=someone', '-n', B])).stdout;
+    expect(await mayList()).toBe('no\n');
     await cluster.kubectl([
       'create',
       'rolebinding',
@@ -349,18 +342,7 @@ describe('the RBAC kinds and ServiceAccounts', () => {
       '-n',
       B,
     ]);
-    await waitFor(async () => {
-      const got = await cluster.kubectl([
-        'auth',
-        'can-i',
-        'list',
-        'deployments.apps',
-        '--as=someone',
-        '-n',
-        B,
-      ]);
-      return got.stdout === 'yes\n';
-    }, 'view to grant list deployments');
+    await waitFor(async () => (await mayList()) === 'yes\n', 'view to grant list deployments');
     expect((await cluster.kubectl(['auth', 'can-i', 'get', 'secrets', '--as=someone', '-n', B])).stdout).toBe(
       'no\n',
     );

@@ -1,11 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../src/kube/objects.js';
 import { type Simulator, startSimulator } from '../../../src/sim/main.js';
-import { kubectlOf } from './helpers.js';
+import { kubectlOf, simKubectl } from './helpers.js';
 
 /**
  * ReplicationControllers, DaemonSets and Ingresses through the real kubectl on the whole simulated
@@ -127,27 +126,12 @@ describe('ReplicationControllers', () => {
   });
 });
 
-async function kubectlInput(input: string, ...args: string[]) {
-  const result = await execa(
-    'kubectl',
-    [
-      '--kubeconfig',
-      sim.kubeconfig,
-      '--context',
-      sim.context,
-      '--cache-dir',
-      join(home, 'kube-cache'),
-      '-n',
-      'default',
-      'create',
-      '-f',
-      '-',
-      ...args,
-    ],
-    { reject: false, timeout: 30_000, input },
-  );
-  return { code: result.exitCode, out: result.stdout, err: result.stderr };
-}
+const createFromInput = simKubectl(
+  () => ({ kubeconfig: sim.kubeconfig, context: sim.context, home }),
+  30_000,
+);
+const kubectlInput = (input: string, ...args: string[]) =>
+  createFromInput(['-n', 'default', 'create', '-f', '-', ...args], input);
 
 describe('DaemonSets', () => {
   it('runs one pod on the node, rolls out a new template, shows history and rolls back', async () => {

@@ -279,32 +279,27 @@ export function onStop(stop: () => void): void {
   running.push(stop);
 }
 
+type SimTarget = () => { kubeconfig: string; context: string; home: string };
+
 /**
- * The real kubectl in the default namespace of a simulator started in-process: its kubeconfig and
- * context, and a discovery cache of the test's own. `target` is read at each call (tests start the
- * simulator in beforeAll).
+ * The real kubectl on a simulator started in-process: its kubeconfig and context, and a discovery
+ * cache of the test's own; `input`, if given, is its stdin. `target` is read at each call (tests
+ * start the simulator in beforeAll).
  */
-export function kubectlOf(
-  target: () => { kubeconfig: string; context: string; home: string },
-  timeout = 90_000,
-) {
-  return async (...args: string[]) => {
+export function simKubectl(target: SimTarget, timeout = 90_000) {
+  return async (args: string[], input?: string) => {
     const { kubeconfig, context, home } = target();
     const result = await execa(
       'kubectl',
-      [
-        '--kubeconfig',
-        kubeconfig,
-        '--context',
-        context,
-        '--cache-dir',
-        join(home, 'kube-cache'),
-        '-n',
-        'default',
-        ...args,
-      ],
-      { reject: false, timeout },
+      ['--kubeconfig', kubeconfig, '--context', context, '--cache-dir', join(home, 'kube-cache'), ...args],
+      { reject: false, timeout, ...(input === undefined ? {} : { input }) },
     );
-    return { code: result.exitCode, out: result.stdout, err: result.stderr };
+    return { code: result.exitCode, out: String(result.stdout), err: String(result.stderr) };
   };
+}
+
+/** simKubectl in the default namespace, its arguments spread. */
+export function kubectlOf(target: SimTarget, timeout = 90_000) {
+  const kubectl = simKubectl(target, timeout);
+  return (...args: string[]) => kubectl(['-n', 'default', ...args]);
 }

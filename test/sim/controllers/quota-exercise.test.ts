@@ -1,9 +1,9 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../../src/sim/main.js';
+import { simKubectl } from './helpers.js';
 
 /**
  * Exercise 1's manifests, as a classroom learner applies them, in a namespace that holds a
@@ -49,22 +49,8 @@ spec:
 let home: string;
 let sim: Simulator;
 
-async function kubectl(args: string[], input?: string) {
-  const result = await execa(
-    'kubectl',
-    [
-      '--kubeconfig',
-      sim.kubeconfig,
-      '--context',
-      sim.context,
-      '--cache-dir',
-      join(home, 'kube-cache'),
-      ...args,
-    ],
-    { reject: false, timeout: 180_000, input: input ?? '' },
-  );
-  return { code: result.exitCode, out: String(result.stdout), err: String(result.stderr) };
-}
+const run = simKubectl(() => ({ kubeconfig: sim.kubeconfig, context: sim.context, home }), 180_000);
+const kubectl = (args: string[], input?: string) => run(args, input ?? '');
 
 describe.skipIf(!existsSync(WORKLOAD))('Exercise 1 under a learner quota and limit range', () => {
   beforeAll(async () => {

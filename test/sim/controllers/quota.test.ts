@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../../src/sim/main.js';
+import { simKubectl } from './helpers.js';
 
 /**
  * ResourceQuota and LimitRange on the simulated cluster, through the real kubectl: LimitRanger's
@@ -13,22 +13,8 @@ import { type Simulator, startSimulator } from '../../../src/sim/main.js';
 let home: string;
 let sim: Simulator;
 
-async function kubectl(args: string[], input?: string) {
-  const result = await execa(
-    'kubectl',
-    [
-      '--kubeconfig',
-      sim.kubeconfig,
-      '--context',
-      sim.context,
-      '--cache-dir',
-      join(home, 'kube-cache'),
-      ...args,
-    ],
-    { reject: false, timeout: 60_000, input: input ?? '' },
-  );
-  return { code: result.exitCode, out: String(result.stdout), err: String(result.stderr) };
-}
+const run = simKubectl(() => ({ kubeconfig: sim.kubeconfig, context: sim.context, home }), 60_000);
+const kubectl = (args: string[], input?: string) => run(args, input ?? '');
 
 async function until<T>(what: string, check: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
   const deadline = Date.now() + ms;
