@@ -1,6 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { ApiError } from '../../kube/errors.js';
+import { ApiError, badRequest } from '../../kube/errors.js';
+import { own, setOwn } from '../../kube/own.js';
 import { authorize } from '../../kube/rbac/authorizer.js';
 import { requestAttributes } from '../../kube/rbac/request-info.js';
 import { forbiddenMessage, type RequestAttributes, type UserInfo } from '../../kube/rbac/rules.js';
@@ -123,10 +124,18 @@ export function impersonate(auth: Auth, requester: UserInfo, req: IncomingMessag
   if (typeof uid === 'string') check(ask(requester, 'impersonate', 'authentication.k8s.io', 'uids', '', uid));
   const extra: Record<string, string[]> = {};
   for (const header of extraHeaders) {
-    const key = decodeURIComponent(header.slice('impersonate-extra-'.length));
+    let key: string;
+    try {
+      key = decodeURIComponent(header.slice('impersonate-extra-'.length));
+    } catch {
+      throw badRequest(
+        `invalid Impersonate-Extra header name ${JSON.stringify(header)}: bad percent-encoding`,
+      );
+    }
     for (const value of values(header)) {
       check(ask(requester, 'impersonate', 'authentication.k8s.io', 'userextras', '', value, key));
-      extra[key] = [...(extra[key] ?? []), value];
+      // A key named __proto__ is a key like any other, never the object's prototype.
+      setOwn(extra, key, [...((own(extra, key) as string[] | undefined) ?? []), value]);
     }
   }
   const all = [...groups];

@@ -281,6 +281,38 @@ describe('a ServiceAccount with a Role in its namespace', () => {
       `User "${LEARNER}" cannot list resource "pods" in API group "" in the namespace "${B}"`,
     );
   });
+
+  it('keeps an impersonated extra named __proto__ as a key, and refuses a bad percent-encoding with 400', async () => {
+    const review = {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'SelfSubjectReview',
+    };
+    const asked = await cluster.fetch('/apis/authentication.k8s.io/v1/selfsubjectreviews', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'Impersonate-User': 'someone',
+        'Impersonate-Extra-__proto__': 'polluted',
+      },
+      body: JSON.stringify(review),
+    });
+    expect(asked.status).toBe(201);
+    const extra = ((await asked.json()) as { status: { userInfo: { extra: Record<string, unknown> } } })
+      .status.userInfo.extra;
+    expect(Object.hasOwn(extra, '__proto__')).toBe(true);
+    expect(extra).toEqual(JSON.parse('{"__proto__": ["polluted"]}'));
+    const bad = await cluster.fetch('/apis/authentication.k8s.io/v1/selfsubjectreviews', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'Impersonate-User': 'someone',
+        'Impersonate-Extra-%zz': 'x',
+      },
+      body: JSON.stringify(review),
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toMatch(/Impersonate-Extra/);
+  });
 });
 
 describe('the RBAC kinds and ServiceAccounts', () => {
